@@ -1,0 +1,46 @@
+/**
+ * Every error code Sluice answers with, in one table (STYLE 6). A code is public contract: clients and
+ * scripts match on it, so a code is never renamed or reused once shipped; retire it instead.
+ * `docs/errors.md` is kept in sync with this table by `codes.test.ts`.
+ *
+ * Each entry: the HTTP status it is answered with and a default human message.
+ */
+export const errorCodes = {
+  // --- Tracking API: request level -------------------------------------------------------------
+  invalid_json: { status: 400, message: 'The body is not valid JSON.' },
+  unsupported_content_type: { status: 400, message: 'The body must be application/json or text/plain holding JSON.' },
+  unsupported_content_encoding: { status: 400, message: 'Only gzip (or no) Content-Encoding is accepted.' },
+  invalid_gzip: { status: 400, message: 'The gzip-encoded body could not be decompressed.' },
+  request_too_large: { status: 400, message: 'The request body (after decompression) exceeds the request size limit.' },
+  too_many_events: { status: 400, message: 'The batch holds more events than the per-batch limit.' },
+  invalid_batch: { status: 400, message: 'The body must hold a "batch" array of events.' },
+  no_valid_events: { status: 400, message: 'No event in the batch was valid; see "rejected".' },
+  missing_write_key: { status: 401, message: 'No write key: send it as HTTP Basic auth username or as "writeKey" in the body.' },
+  invalid_write_key: { status: 401, message: 'The write key does not belong to any source.' },
+  source_disabled: { status: 403, message: 'The source of this write key is disabled.' },
+  rate_limited: { status: 429, message: 'Too many requests; retry after the Retry-After delay.' },
+  log_full: { status: 503, message: 'The event log has reached its disk budget; retry after the Retry-After delay.' },
+  log_unavailable: { status: 503, message: 'The event log cannot accept writes right now; retry after the Retry-After delay.' },
+
+  // --- Tracking API: event level (rejected individually inside a batch; Segment's discard reasons) ---
+  invalid_event: { status: 400, message: 'The event must be a JSON object.' },
+  event_too_large: { status: 400, message: 'The event exceeds the per-event size limit.' },
+  invalid_type: { status: 400, message: 'The event "type" is missing or not one of identify, track, page, screen, group, alias.' },
+  missing_user_id: { status: 400, message: 'A non-empty "userId" or "anonymousId" is required.' },
+  missing_event_name: { status: 400, message: 'A track call needs a non-empty string "event".' },
+  missing_group_id: { status: 400, message: 'A group call needs a non-empty "groupId".' },
+  missing_previous_id: { status: 400, message: 'An alias call needs a non-empty "previousId".' },
+  invalid_properties: { status: 400, message: '"properties" must be an object when present.' },
+  invalid_traits: { status: 400, message: '"traits" must be an object when present.' },
+  invalid_context: { status: 400, message: '"context" must be an object when present.' },
+  invalid_integrations: { status: 400, message: '"integrations" must be an object when present.' },
+  invalid_message_id: { status: 400, message: '"messageId" must be a string of at most 100 characters.' },
+  invalid_timestamp: { status: 400, message: 'A timestamp field is not an ISO-8601 date.' },
+
+  // --- Generic -----------------------------------------------------------------------------------
+  not_found: { status: 404, message: 'Not found.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed.' },
+  internal_error: { status: 500, message: 'Internal error; it has been logged.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;

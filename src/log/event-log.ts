@@ -1,0 +1,108 @@
+/**
+ * The EventLog contract: one ordered, durable stream of records per source (DESIGN A, "log/").
+ *
+ * Everything between the Tracking API and the destinations goes through this interface, so it leaks no
+ * transport: no file handles, no connections, no transactions. The embedded implementation is
+ * segmented append-only files on local disk; a distributed one (NATS JetStream) must pass the same
+ * conformance suite (`conformance.ts`).
+ *
+ * Offsets are opaque, strictly increasing numbers within a stream; they need not be contiguous (the
+ * file log uses byte positions). The only arithmetic a caller may do on them is comparison; every
+ * record carries the offset of the record after it (`nextOffset`), which is what a consumer commits.
+ */
+
+/** One record to append: the stored bytes (one serialized event) and when it was received (ms epoch). */
+export interface AppendRecord {
+  readonly timestamp: number;
+  readonly data: Uint8Array;
+}
+
+/** A record read back from a stream. */
+export interface StoredRecord {
+  readonly offset: number;
+  /** Offset of the following record: commit this to mark the record consumed. */
+  readonly nextOffset: number;
+  /** Receive time in ms since the Unix epoch, as appended. */
+  readonly timestamp: number;
+  readonly data: Buffer;
+}
+
+export interface AppendResult {
+  /** Offset of the first appended record. */
+  readonly firstOffset: number;
+  /** Offset the next append will get (= end of this append). */
+  readonly nextOffset: number;
+}
+
+export interface ReadOptions {
+  /** Stop after this many records. */
+  readonly maxRecords?: number;
+  /**
+   * Stop before the payload total would exceed this many bytes. At least one record is returned when
+   * one is available, however large, so a reader always makes progress.
+   */
+  readonly maxBytes?: number;
+}
+
+export interface Backlog {
+  /** Records between the given offset and the end of the stream. */
+  readonly records: number;
+  /** Payload bytes of those records (the stored events, without framing). */
+  readonly bytes: number;
+}
+
+export interface LogUsage {
+  /** Bytes the log holds on its medium now. */
+  readonly bytes: number;
+  /** The budget (`SLUICE_LOG_MAX_BYTES`); appends that would exceed it fail with `log_full`. */
+  readonly maxBytes: number;
+}
+
+export interface EventLog {
+  /**
+   * Appends records to the end of `stream`, in order, all or none. Resolves only once they are durable
+   * (fsync'd); concurrent appends share syncs (group commit). Rejects with a `SluiceError` whose code is
+   * `log_full` when the disk budget would be exceeded, or `log_unavailable` when the log cannot write.
+   */
+  append(stream: string, records: readonly AppendRecord[]): Promise<AppendResult>;
+
+  /** Reads records with offset ≥ `fromOffset`, in order. An offset below the retained start reads from the start. */
+  read(stream: string, fromOffset: number, options?: ReadOptions): Promise<StoredRecord[]>;
+
+  /** Offset of the oldest retained record of `stream` (its end when empty; 0 for an unknown stream). */
+  startOffset(stream: string): number;
+
+  /** The offset the next append to `stream` will get; reading from it returns nothing. */
+  endOffset(stream: string): number;
+
+  /** How many records and payload bytes lie between `fromOffset` and the end of `stream`. */
+  backlog(stream: string, fromOffset: number): Promise<Backlog>;
+
+  /** Names of every stream that holds or has held records. */
+  streams(): string[];
+
+  /**
+   * Durably records that `consumer` has consumed `stream` up to (not including) `offset`. The first
+   * commit registers the consumer. Retained data is deleted only once it is behind every registered
+   * consumer's cursor; a stream with no consumer keeps everything (within the disk budget).
+   */
+  commitCursor(stream: string, consumer: string, offset: number): Promise<void>;
+
+  /** The committed cursor of `consumer` on `stream`, or undefined when it has none. */
+  cursor(stream: string, consumer: string): number | undefined;
+
+  /** Unregisters `consumer` from `stream`, so its cursor no longer holds data back. */
+  removeConsumer(stream: string, consumer: string): Promise<void>;
+
+  /** Calls `listener` after every durable append; returns the unsubscribe function. */
+  onAppend(listener: (stream: string, endOffset: number) => void): () => void;
+
+  /** Disk use against the budget. */
+  usage(): LogUsage;
+
+  /** True while appends can be accepted (for `/readyz`). */
+  isWritable(): boolean;
+
+  /** Waits for in-flight appends, syncs, and releases every resource. Further calls reject. */
+  close(): Promise<void>;
+}

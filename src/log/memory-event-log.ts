@@ -1,0 +1,133 @@
+/**
+ * An in-memory EventLog: the second implementation the conformance suite keeps honest, and the log
+ * for unit tests whose subject is not the log. Not durable, so never used by `sluice serve`.
+ * Offsets are record sequence numbers (contiguous), unlike the file log's byte positions, which keeps
+ * callers from assuming either.
+ */
+import { SluiceError } from '../errors/index.js';
+import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, StoredRecord } from './event-log.js';
+
+interface MemoryStream {
+  /** Offset of records[0]. */
+  start: number;
+  records: { timestamp: number; data: Buffer }[];
+  cursors: Map<string, number>;
+}
+
+export class MemoryEventLog implements EventLog {
+  readonly #streams = new Map<string, MemoryStream>();
+  readonly #listeners = new Set<(stream: string, endOffset: number) => void>();
+  readonly #maxBytes: number;
+  #bytes = 0;
+  #closed = false;
+
+  constructor(options: { maxBytes?: number } = {}) {
+    this.#maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  async append(stream: string, records: readonly AppendRecord[]): Promise<AppendResult> {
+    this.#assertOpen();
+    const size = records.reduce((sum, record) => sum + record.data.byteLength, 0);
+    if (this.#bytes + size > this.#maxBytes) throw new SluiceError('log_full', undefined, { retryAfterSeconds: 1 });
+    const state = this.#stream(stream);
+    const firstOffset = state.start + state.records.length;
+    for (const record of records) state.records.push({ timestamp: record.timestamp, data: Buffer.from(record.data) });
+    this.#bytes += size;
+    const nextOffset = state.start + state.records.length;
+    for (const listener of this.#listeners) listener(stream, nextOffset);
+    return { firstOffset, nextOffset };
+  }
+
+  async read(stream: string, fromOffset: number, options: ReadOptions = {}): Promise<StoredRecord[]> {
+    this.#assertOpen();
+    const state = this.#streams.get(stream);
+    if (!state) return [];
+    const out: StoredRecord[] = [];
+    let bytes = 0;
+    for (let offset = Math.max(fromOffset, state.start); offset < state.start + state.records.length; offset++) {
+      const record = state.records[offset - state.start]!;
+      if (out.length >= (options.maxRecords ?? Infinity)) break;
+      if (out.length > 0 && bytes + record.data.byteLength > (options.maxBytes ?? Infinity)) break;
+      bytes += record.data.byteLength;
+      out.push({ offset, nextOffset: offset + 1, timestamp: record.timestamp, data: record.data });
+    }
+    return out;
+  }
+
+  startOffset(stream: string): number {
+    return this.#streams.get(stream)?.start ?? 0;
+  }
+
+  endOffset(stream: string): number {
+    const state = this.#streams.get(stream);
+    return state ? state.start + state.records.length : 0;
+  }
+
+  async backlog(stream: string, fromOffset: number): Promise<Backlog> {
+    const records = await this.read(stream, fromOffset);
+    return { records: records.length, bytes: records.reduce((sum, record) => sum + record.data.byteLength, 0) };
+  }
+
+  streams(): string[] {
+    return [...this.#streams.keys()];
+  }
+
+  async commitCursor(stream: string, consumer: string, offset: number): Promise<void> {
+    this.#assertOpen();
+    const state = this.#stream(stream);
+    state.cursors.set(consumer, offset);
+    this.#trim(state);
+  }
+
+  cursor(stream: string, consumer: string): number | undefined {
+    return this.#streams.get(stream)?.cursors.get(consumer);
+  }
+
+  async removeConsumer(stream: string, consumer: string): Promise<void> {
+    const state = this.#streams.get(stream);
+    if (!state) return;
+    state.cursors.delete(consumer);
+    this.#trim(state);
+  }
+
+  onAppend(listener: (stream: string, endOffset: number) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  usage(): LogUsage {
+    return { bytes: this.#bytes, maxBytes: this.#maxBytes };
+  }
+
+  isWritable(): boolean {
+    return !this.#closed;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#listeners.clear();
+  }
+
+  /** Drops records behind every consumer's cursor, as the file log deletes whole segments. */
+  #trim(state: MemoryStream): void {
+    if (state.cursors.size === 0) return;
+    const lowest = Math.min(...state.cursors.values());
+    while (state.start < lowest && state.records.length > 0) {
+      this.#bytes -= state.records.shift()!.data.byteLength;
+      state.start++;
+    }
+  }
+
+  #stream(name: string): MemoryStream {
+    let state = this.#streams.get(name);
+    if (!state) {
+      state = { start: 0, records: [], cursors: new Map() };
+      this.#streams.set(name, state);
+    }
+    return state;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new SluiceError('log_unavailable', 'The event log is closed.');
+  }
+}
