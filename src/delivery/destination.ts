@@ -1,0 +1,38 @@
+/**
+ * The contract between the generic delivery runtime (`src/delivery/`, STYLE 2) and a destination
+ * (`src/destinations/<type>/`). The runtime owns cursors, batching, retries, backoff and status; a
+ * destination only turns one batch of log records into objects and says which errors are worth retrying.
+ */
+import type { StoredRecord } from '../log/event-log.js';
+
+/** One batch: the records of one source's stream in [firstOffset, endOffset), fixed before delivery. */
+export interface DeliveryBatch {
+  readonly sourceId: string;
+  readonly firstOffset: number;
+  readonly endOffset: number;
+  /**
+   * Streams the batch's records in log order, read from the log in bounded chunks; never the batch
+   * whole in memory. Each call starts again from `firstOffset`, so a retry re-reads identical records.
+   */
+  records(): AsyncIterable<StoredRecord>;
+}
+
+/** An object a delivery wrote. */
+export interface DeliveredObject {
+  readonly key: string;
+  readonly events: number;
+  /** Bytes of the object as stored (compressed). */
+  readonly bytes: number;
+}
+
+export interface Destination {
+  /**
+   * Writes the batch. Must be idempotent: delivering the same batch again writes byte-identical objects
+   * under identical keys (keys derive from the batch's log positions, never from the clock).
+   */
+  deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<DeliveredObject[]>;
+  /** Retry policy as data (STYLE 4): false for errors that only a change of settings can fix. */
+  isRetriable(error: unknown): boolean;
+  /** A message for the destination's status that tells the user what to fix. */
+  describeError(error: unknown): string;
+}
