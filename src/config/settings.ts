@@ -1,0 +1,136 @@
+/**
+ * Every Sluice setting, declared once (STYLE 5). From this table come: the config-file keys (the names
+ * below), the environment variables (`SLUICE_` + UPPER_SNAKE), the `sluice serve` flags (--kebab-case),
+ * validation, and the generated docs (docs/configuration.md, the README table: `npm run docs:config`).
+ *
+ * To add a setting: add one entry here, use it from `Config`, run `npm run docs:config`. Nothing else.
+ */
+import { boolean, bytes, integer, oneOf, optionalInteger, optionalText, optionalUrl, text, type SettingDefinition } from './setting-types.js';
+
+export const settings = {
+  host: text({
+    doc: 'Interface the HTTP listener binds to. Use 0.0.0.0 to accept connections from other machines.',
+    default: '127.0.0.1',
+    example: '0.0.0.0',
+  }),
+  port: integer({
+    doc: 'TCP port of the Tracking API (and of the admin API unless `adminPort` is set). 0 picks a free port.',
+    default: 8080,
+    example: '80',
+    min: 0,
+    max: 65535,
+  }),
+  dataDir: text({
+    doc: 'Directory holding everything Sluice stores: the metadata database, the event log and the local bucket. Created if missing.',
+    default: './sluice-data',
+    example: '/var/lib/sluice',
+  }),
+  publicUrl: optionalUrl({
+    doc: 'URL clients reach Sluice at, used in the settings served to browser libraries. Default: derived from each request\'s Host.',
+    default: undefined,
+    example: 'https://events.example.com',
+  }),
+  trustProxy: boolean({
+    doc: 'Take the client address from `X-Forwarded-For` (set it only behind a reverse proxy you control).',
+    default: false,
+    example: 'true',
+  }),
+  tlsCert: optionalText({
+    doc: 'Path of a PEM certificate (chain); with `tlsKey` it makes the listeners HTTPS.',
+    default: undefined,
+    example: '/etc/sluice/tls/cert.pem',
+  }),
+  tlsKey: optionalText({
+    doc: 'Path of the PEM private key matching `tlsCert`.',
+    default: undefined,
+    example: '/etc/sluice/tls/key.pem',
+  }),
+  adminPort: optionalInteger({
+    doc: 'Serve the admin API on its own listener at this port (same host) instead of beside the Tracking API.',
+    default: undefined,
+    example: '8081',
+    min: 0,
+    max: 65535,
+  }),
+  adminEmail: text({
+    doc: 'Email of the owner account created on first start (only when the data directory is empty).',
+    default: 'admin@localhost',
+    example: 'ops@example.com',
+  }),
+  adminPassword: optionalText({
+    doc: 'Password of that first owner account. If unset, a random one is generated and printed once.',
+    default: undefined,
+    example: 'correct-horse-battery-staple',
+    secret: true,
+  }),
+  sessionTtlHours: integer({
+    doc: 'How long an admin login session stays valid.',
+    default: 168,
+    example: '12',
+    min: 1,
+    max: 24 * 366,
+  }),
+  logMaxBytes: bytes({
+    doc: 'Disk budget of the event log. When full, the Tracking API answers 503 until delivery frees space.',
+    default: 10 * 2 ** 30,
+    example: '50GiB',
+    min: 2 ** 20,
+  }),
+  logSegmentBytes: bytes({
+    doc: 'Size at which the event log starts a new segment file (space is reclaimed a whole segment at a time).',
+    default: 64 * 2 ** 20,
+    example: '128MiB',
+    min: 64 * 2 ** 10,
+  }),
+  maxEventBytes: bytes({
+    doc: 'Largest accepted event (serialized JSON). Larger events are rejected with `event_too_large`.',
+    default: 32 * 2 ** 10,
+    example: '64KiB',
+    min: 1024,
+  }),
+  maxRequestBytes: bytes({
+    doc: 'Largest accepted request body after decompression. Larger requests get `request_too_large`.',
+    default: 500 * 2 ** 10,
+    example: '1MiB',
+    min: 1024,
+  }),
+  maxBatchEvents: integer({
+    doc: 'Most events accepted in one batch request. More get `too_many_events`.',
+    default: 2500,
+    example: '5000',
+    min: 1,
+    max: 1_000_000,
+  }),
+  logLevel: oneOf({
+    doc: 'Minimum level of the JSON log lines written to stdout.',
+    default: 'info',
+    example: 'debug',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  }),
+  shutdownTimeoutSeconds: integer({
+    doc: 'On SIGTERM/SIGINT, how long to wait for in-flight requests and a clean close before exiting non-zero.',
+    default: 30,
+    example: '10',
+    min: 1,
+    max: 3600,
+  }),
+} satisfies Record<string, SettingDefinition<unknown>>;
+
+export type SettingName = keyof typeof settings;
+
+/** The validated configuration: one typed field per setting. */
+export type Config = {
+  readonly [K in SettingName]: (typeof settings)[K] extends SettingDefinition<infer T> ? T : never;
+};
+
+export const settingNames = Object.keys(settings) as SettingName[];
+
+/** `dataDir` → `SLUICE_DATA_DIR`. */
+export function envVarOf(name: SettingName): string {
+  return `SLUICE_${name.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+}
+
+/** `dataDir` → `--data-dir`. */
+export function flagOf(name: SettingName): string {
+  return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
