@@ -1,0 +1,81 @@
+/** Child-process plumbing for benchmarks: start, wait for a line, read peak RSS, stop. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+
+export interface StartedProcess {
+  readonly child: ChildProcess;
+  /** Everything the child has printed on stdout so far. */
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node [args]` and resolves once stdout matches `ready`. */
+export async function startNodeProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number },
+): Promise<StartedProcess & { match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${options.ready}; stdout: ${stdout}\nstderr: ${stderr}`)), options.timeoutMs ?? 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const found = stdout.match(options.ready);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready; stdout: ${stdout}\nstderr: ${stderr}`));
+    });
+  });
+  return {
+    child,
+    match,
+    output: () => stdout,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Runs `node [args]` to completion and returns its stdout. */
+export async function runNodeProcess(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`node ${args.join(' ')} exited with ${code}`);
+  return stdout;
+}
+
+/** Peak resident set size of a live process in bytes (Linux VmHWM), or undefined elsewhere. */
+export async function peakRssBytes(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kib = status.match(/^VmHWM:\s+(\d+)\s+kB/m)?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
