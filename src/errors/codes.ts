@@ -14,6 +14,7 @@ export const errorCodes = {
   request_too_large: { status: 400, message: 'The request body (after decompression) exceeds the request size limit.' },
   too_many_events: { status: 400, message: 'The batch holds more events than the per-batch limit.' },
   invalid_batch: { status: 400, message: 'The body must hold a "batch" array of events.' },
+  bad_request: { status: 400, message: 'The request could not be read.' },
   no_valid_events: { status: 400, message: 'No event in the batch was valid; see "rejected".' },
   missing_write_key: { status: 401, message: 'No write key: send it as HTTP Basic auth username or as "writeKey" in the body.' },
   invalid_write_key: { status: 401, message: 'The write key does not belong to any source.' },
@@ -37,8 +38,17 @@ export const errorCodes = {
   invalid_message_id: { status: 400, message: '"messageId" must be a string of at most 100 characters.' },
   invalid_timestamp: { status: 400, message: 'A timestamp field is not an ISO-8601 date.' },
 
+  // --- Delivery and destinations (admin API) ------------------------------------------------------
+  unknown_destination_type: { status: 400, message: 'No destination type has that name.' },
+  invalid_destination_setting: { status: 400, message: 'A destination setting is missing or invalid; the message names it.' },
+  invalid_destination: { status: 400, message: 'The destination request is invalid; the message says which field.' },
+  unknown_source: { status: 400, message: 'A source in "sourceIds" does not exist in this workspace.' },
+  delivery_failed: { status: 502, message: 'The destination did not accept the delivery; it is retried, and the status shows the error.' },
+  delivery_stopped: { status: 503, message: 'Delivery for this destination stopped (shutdown, disable or delete) before the flush finished.' },
+
   // --- Generic -----------------------------------------------------------------------------------
   not_found: { status: 404, message: 'Not found.' },
+  not_ready: { status: 503, message: 'Not ready: a dependency (event log, metadata store) is unavailable.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   internal_error: { status: 500, message: 'Internal error; it has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;

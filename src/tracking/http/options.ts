@@ -1,0 +1,80 @@
+/**
+ * The options of the Tracking API plugin and their defaults (DESIGN B2). The server (src/server.ts)
+ * builds these from its configuration; nothing here reads the environment.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventLog } from '../../log/event-log.js';
+import type { SourceDirectory } from '../source-directory.js';
+
+export interface TrackingLimits {
+  /** Per event, as the client sent it (serialized JSON bytes). Default 32 KiB. */
+  readonly maxEventBytes: number;
+  /** Per request body, after decompression. Default 500 KiB. */
+  readonly maxRequestBytes: number;
+  /** Events per batch request. Default 2,500. */
+  readonly maxBatchEvents: number;
+}
+
+export const defaultTrackingLimits: TrackingLimits = {
+  maxEventBytes: 32 * 1024,
+  maxRequestBytes: 500 * 1024,
+  maxBatchEvents: 2_500,
+};
+
+/** Optional per-source token bucket, counted in requests. Off when absent. */
+export interface RateLimitOptions {
+  /** Sustained requests per second per source. */
+  readonly requestsPerSecond: number;
+  /** Bucket size (burst); defaults to `requestsPerSecond`. */
+  readonly burst?: number;
+}
+
+export interface TrackingOptions {
+  readonly log: EventLog;
+  readonly sources: SourceDirectory;
+  readonly limits?: Partial<TrackingLimits>;
+  /** Take the client address from X-Forwarded-For (SLUICE_TRUST_PROXY). Default false. */
+  readonly trustProxy?: boolean;
+  /** Public base URL (SLUICE_PUBLIC_URL) advertised by the settings endpoint; else the request's Host. */
+  readonly publicUrl?: string;
+  readonly rateLimit?: RateLimitOptions;
+  /** Clock, ms since the epoch (tests inject a fixed one). */
+  readonly now?: () => number;
+  /** messageId generator for events that come without one. */
+  readonly newMessageId?: () => string;
+}
+
+export interface ResolvedTrackingOptions {
+  readonly log: EventLog;
+  readonly sources: SourceDirectory;
+  readonly limits: TrackingLimits;
+  readonly trustProxy: boolean;
+  readonly publicUrl: URL | undefined;
+  readonly rateLimit: RateLimitOptions | undefined;
+  readonly now: () => number;
+  readonly newMessageId: () => string;
+}
+
+export function resolveTrackingOptions(options: TrackingOptions): ResolvedTrackingOptions {
+  const limits = { ...defaultTrackingLimits, ...definedOnly(options.limits ?? {}) };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`Tracking limit ${name} must be a positive integer (got ${value}).`);
+  }
+  if (options.rateLimit && !(options.rateLimit.requestsPerSecond > 0)) {
+    throw new TypeError('rateLimit.requestsPerSecond must be positive.');
+  }
+  return {
+    log: options.log,
+    sources: options.sources,
+    limits,
+    trustProxy: options.trustProxy ?? false,
+    publicUrl: options.publicUrl === undefined ? undefined : new URL(options.publicUrl),
+    rateLimit: options.rateLimit,
+    now: options.now ?? Date.now,
+    newMessageId: options.newMessageId ?? randomUUID,
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

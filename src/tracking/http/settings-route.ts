@@ -1,0 +1,28 @@
+/**
+ * `GET /v1/projects/:writeKey/settings`: the settings document `@segment/analytics-next` loads at
+ * start-up (DESIGN B2), pointing its Segment.io plugin at this server. The public host comes from
+ * SLUICE_PUBLIC_URL when set, else from the request's Host header and protocol.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ResolvedTrackingOptions } from './options.js';
+import { authenticate } from './write-key.js';
+
+export function registerSettingsRoute(app: FastifyInstance, options: ResolvedTrackingOptions): void {
+  app.get<{ Params: { writeKey: string } }>('/projects/:writeKey/settings', async (request, reply) => {
+    authenticate(options.sources, request.params.writeKey);
+    const { host, protocol } = publicEndpoint(request, options.publicUrl);
+    return reply.code(200).send({
+      integrations: {
+        'Segment.io': { apiKey: request.params.writeKey, apiHost: `${host}/v1`, protocol },
+      },
+    });
+  });
+}
+
+function publicEndpoint(request: FastifyRequest, publicUrl: URL | undefined): { host: string; protocol: 'http' | 'https' } {
+  if (publicUrl) {
+    const path = publicUrl.pathname.replace(/\/+$/, '');
+    return { host: `${publicUrl.host}${path}`, protocol: publicUrl.protocol === 'https:' ? 'https' : 'http' };
+  }
+  return { host: request.host, protocol: request.protocol === 'https' ? 'https' : 'http' };
+}

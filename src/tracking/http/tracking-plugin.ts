@@ -1,0 +1,29 @@
+/**
+ * The Tracking API as one encapsulated Fastify plugin (STYLE 9): everything lives under `/v1` in its
+ * own context, with its own body parsing, CORS (any origin, preflight answered), error handler and
+ * 404. Register it with `app.register(trackingRoutes, options)`; it never touches the parent context.
+ */
+import cors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+import { installErrorHandling } from './error-handler.js';
+import { registerEventRoutes } from './event-routes.js';
+import { resolveTrackingOptions, type TrackingOptions } from './options.js';
+import { registerSettingsRoute } from './settings-route.js';
+
+export async function trackingRoutes(app: FastifyInstance, options: TrackingOptions): Promise<void> {
+  const resolved = resolveTrackingOptions(options);
+  await app.register(
+    async (v1) => {
+      installErrorHandling(v1);
+      await v1.register(cors, {
+        origin: '*',
+        methods: ['GET', 'POST', 'OPTIONS'],
+        allowedHeaders: ['Content-Type', 'Authorization', 'Content-Encoding'],
+        maxAge: 86_400,
+      });
+      registerEventRoutes(v1, resolved);
+      registerSettingsRoute(v1, resolved);
+    },
+    { prefix: '/v1' },
+  );
+}
