@@ -38,6 +38,12 @@ export const errorCodes = {
   invalid_message_id: { status: 400, message: '"messageId" must be a string of at most 100 characters.' },
   invalid_timestamp: { status: 400, message: 'A timestamp field is not an ISO-8601 date.' },
 
+  // --- Admin API: authentication and access ---------------------------------------------------------
+  invalid_credentials: { status: 401, message: 'The email or password is wrong.' },
+  unauthenticated: { status: 401, message: 'Log in first: send "Authorization: Bearer <token>" (or the session cookie).' },
+  forbidden: { status: 403, message: 'Your role in this workspace does not allow this.' },
+  invalid_request: { status: 400, message: 'The request body is invalid; the message says which field.' },
+
   // --- Delivery and destinations (admin API) ------------------------------------------------------
   unknown_destination_type: { status: 400, message: 'No destination type has that name.' },
   invalid_destination_setting: { status: 400, message: 'A destination setting is missing or invalid; the message names it.' },
