@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { objectStoreConformance } from './conformance.js';
+import { S3ObjectStore } from './s3-object-store.js';
+import { startS3TestServer } from './test-support/s3-test-server.js';
+
+objectStoreConformance('S3ObjectStore (s3rver behind the PutObject-only policy)', async () => {
+  const server = await startS3TestServer({ policy: { requireEncryption: true } });
+  const store = new S3ObjectStore({ bucket: server.bucket, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, serverSideEncryption: 'AES256' });
+  return {
+    store,
+    readBack: async (key) => (await server.getObject(key)).body,
+    close: async () => {
+      await store.close();
+      // Only PutObject ever went out, each with a known length and no aws-chunked framing.
+      expect(server.proxy.requests.map((request) => request.operation).every((operation) => operation === 'PutObject')).toBe(true);
+      for (const request of server.proxy.requests) {
+        expect(request.headers['content-encoding']).toBe('gzip');
+        expect(request.headers['x-amz-content-sha256'] ?? '').not.toMatch(/STREAMING/);
+        expect(Number(request.headers['content-length'])).toBe(request.bodyBytes);
+      }
+      await server.close();
+    },
+  };
+});
+
+describe('S3ObjectStore', () => {
+  it('learns the bucket region from a 301 PermanentRedirect and keeps using it, with no HeadBucket or GetBucketLocation', async () => {
+    const server = await startS3TestServer({ policy: { bucketRegion: 'eu-west-3' } });
+    const store = new S3ObjectStore({ bucket: server.bucket, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, region: 'us-east-1' });
+    try {
+      const fs = await import('node:fs/promises');
+      const os = await import('node:os');
+      const path = await import('node:path');
+      const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-')), 'body');
+      await fs.writeFile(file, 'hello');
+      await store.putObject({ key: 'segment-logs/a.gz', body: { file }, contentLength: 5, contentType: 'text/plain' });
+      await store.putObject({ key: 'segment-logs/b.gz', body: { file }, contentLength: 5, contentType: 'text/plain' });
+      expect(store.region).toBe('eu-west-3');
+      expect(server.proxy.requests.map((request) => [request.operation, request.signedRegion, request.outcome])).toEqual([
+        ['PutObject', 'us-east-1', 301],
+        ['PutObject', 'eu-west-3', 200],
+        ['PutObject', 'eu-west-3', 200],
+      ]);
+      expect((await server.getObject('segment-logs/a.gz')).body.toString()).toBe('hello');
+    } finally {
+      await store.close();
+      await server.close();
+    }
+  });
+});
