@@ -1,0 +1,86 @@
+/**
+ * The on-disk frame of one record, and nothing else: encoding a group of records into one buffer and
+ * recognising (or rejecting) a frame in bytes read back. No I/O here.
+ *
+ * Frame layout (all integers big-endian), 16-byte header then the payload:
+ *
+ *   offset  size  field
+ *   0       4     payloadLength   u32, bytes of payload that follow the header
+ *   4       4     crc32           CRC-32 (zlib) over bytes 8 … 16+payloadLength (timestamp + payload)
+ *   8       4     timestampHigh   u32, floor(timestamp / 2^32)
+ *   12      4     timestampLow    u32, timestamp mod 2^32   (timestamp = ms since the Unix epoch)
+ *   16      n     payload
+ *
+ * The CRC covers one contiguous range, so checking it is a single `zlib.crc32` call. A torn or zeroed
+ * tail fails the CRC (the CRC of eight zero bytes is not zero), and an impossible length is caught by
+ * the caller's bound (bytes left in the segment) and by `MAX_PAYLOAD_BYTES`.
+ */
+import { crc32 } from 'node:zlib';
+import type { AppendRecord } from './event-log.js';
+
+export const FRAME_HEADER_BYTES = 16;
+/** Larger payloads are refused on append and treated as garbage when read back. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+const TWO_POW_32 = 0x1_0000_0000;
+
+/** Bytes `records` occupy on disk; throws a TypeError/RangeError naming the bad record. */
+export function framedSize(records: readonly AppendRecord[]): number {
+  let total = 0;
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
+    if (!(record.data instanceof Uint8Array)) throw new TypeError(`records[${index}].data must be a Uint8Array.`);
+    if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) {
+      throw new RangeError(`records[${index}].timestamp must be a non-negative integer (ms since the epoch).`);
+    }
+    if (record.data.byteLength > MAX_PAYLOAD_BYTES) {
+      throw new RangeError(`records[${index}] is ${record.data.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}.`);
+    }
+    total += FRAME_HEADER_BYTES + record.data.byteLength;
+  }
+  return total;
+}
+
+/** Writes the frames of `records` into `target` from `position`; returns the position after them. */
+export function encodeFrames(target: Buffer, position: number, records: readonly AppendRecord[]): number {
+  let at = position;
+  for (const record of records) {
+    const length = record.data.byteLength;
+    target.writeUInt32BE(length, at);
+    target.writeUInt32BE(Math.floor(record.timestamp / TWO_POW_32), at + 8);
+    target.writeUInt32BE(record.timestamp % TWO_POW_32, at + 12);
+    target.set(record.data, at + FRAME_HEADER_BYTES);
+    const end = at + FRAME_HEADER_BYTES + length;
+    target.writeUInt32BE(crc32(target.subarray(at + 8, end)), at + 4);
+    at = end;
+  }
+  return at;
+}
+
+/** What lies at a position of a buffer holding frame bytes. */
+export type FrameProbe =
+  /** A whole, checksummed frame. */
+  | { readonly kind: 'record'; readonly payloadLength: number; readonly timestamp: number }
+  /** The buffer ends before the frame does; read more (or, at the end of the segment, a torn tail). */
+  | { readonly kind: 'incomplete'; readonly frameBytes: number }
+  /** Not a frame: the length is impossible or the CRC does not match. */
+  | { readonly kind: 'corrupt'; readonly reason: string };
+
+/**
+ * Inspects the frame starting at `position` in `bytes` (valid up to `available`). `bytesLeftInSegment`
+ * bounds the length: a frame claiming to run past the end of its segment is corrupt, not incomplete.
+ */
+export function probeFrame(bytes: Buffer, position: number, available: number, bytesLeftInSegment: number): FrameProbe {
+  if (available - position < FRAME_HEADER_BYTES) {
+    if (bytesLeftInSegment < FRAME_HEADER_BYTES) return { kind: 'corrupt', reason: 'short header' };
+    return { kind: 'incomplete', frameBytes: FRAME_HEADER_BYTES };
+  }
+  const payloadLength = bytes.readUInt32BE(position);
+  const frameBytes = FRAME_HEADER_BYTES + payloadLength;
+  if (payloadLength > MAX_PAYLOAD_BYTES) return { kind: 'corrupt', reason: `impossible length ${payloadLength}` };
+  if (frameBytes > bytesLeftInSegment) return { kind: 'corrupt', reason: `length ${payloadLength} runs past the segment end` };
+  if (available - position < frameBytes) return { kind: 'incomplete', frameBytes };
+  const expected = bytes.readUInt32BE(position + 4);
+  if (crc32(bytes.subarray(position + 8, position + frameBytes)) !== expected) return { kind: 'corrupt', reason: 'CRC mismatch' };
+  const timestamp = bytes.readUInt32BE(position + 8) * TWO_POW_32 + bytes.readUInt32BE(position + 12);
+  return { kind: 'record', payloadLength, timestamp };
+}

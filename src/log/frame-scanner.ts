@@ -1,0 +1,81 @@
+/**
+ * Walks the frames of one segment file through positioned reads into a bounded buffer, so no caller
+ * ever loads a whole segment. Shared by reads, backlog counting and start-up recovery. It never
+ * decides what damage means: it reports where the good frames end and why.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { FRAME_HEADER_BYTES, probeFrame } from './frame-codec.js';
+
+export interface ScannedFrame {
+  /** Position of the frame in its segment file. */
+  readonly position: number;
+  readonly frameBytes: number;
+  readonly timestamp: number;
+  /** The payload; a slice of a buffer no later read overwrites, so it may be kept. */
+  readonly payload: Buffer;
+}
+
+export interface ScanOutcome {
+  /** Position after the last frame the visitor accepted (= where a stop or damage begins). */
+  readonly endPosition: number;
+  /** Set when the walk stopped at bytes that are not a whole, valid frame. */
+  readonly damage?: { readonly position: number; readonly reason: string };
+}
+
+/** Default read window: big enough to amortise syscalls, small enough to bound memory. */
+export const DEFAULT_SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Visits frames in `[from, end)` of the file behind `handle`, in order, until `visit` returns false,
+ * `end` is reached, or damage is found. `chunkBytes` bounds the buffer (a single larger frame gets a
+ * buffer of its own size, so a reader always progresses).
+ */
+export async function scanFrames(
+  handle: FileHandle,
+  from: number,
+  end: number,
+  visit: (frame: ScannedFrame) => boolean,
+  chunkBytes = DEFAULT_SCAN_CHUNK_BYTES,
+): Promise<ScanOutcome> {
+  let position = from;
+  let chunk = Buffer.alloc(0);
+  let chunkStart = from;
+  let chunkFilled = 0;
+  while (position < end) {
+    const inChunk = position - chunkStart;
+    const probe = probeFrame(chunk, inChunk, chunkFilled, end - position);
+    if (probe.kind === 'corrupt') return { endPosition: position, damage: { position, reason: probe.reason } };
+    if (probe.kind === 'incomplete') {
+      const size = Math.min(Math.max(chunkBytes, probe.frameBytes), end - position);
+      chunk = Buffer.allocUnsafe(size);
+      chunkStart = position;
+      chunkFilled = await readFully(handle, chunk, size, position);
+      if (chunkFilled < Math.min(size, probe.frameBytes)) {
+        return { endPosition: position, damage: { position, reason: 'file ends before the frame does' } };
+      }
+      continue;
+    }
+    const frameBytes = FRAME_HEADER_BYTES + probe.payloadLength;
+    const payloadStart = inChunk + FRAME_HEADER_BYTES;
+    const frame: ScannedFrame = {
+      position,
+      frameBytes,
+      timestamp: probe.timestamp,
+      payload: chunk.subarray(payloadStart, payloadStart + probe.payloadLength),
+    };
+    if (!visit(frame)) break;
+    position += frameBytes;
+  }
+  return { endPosition: position };
+}
+
+/** Reads up to `length` bytes at `position`; fewer only at end of file. */
+async function readFully(handle: FileHandle, target: Buffer, length: number, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(target, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}

@@ -1,0 +1,142 @@
+/**
+ * Reading one stream: records from an offset across segments, and backlog counts. Only durable bytes
+ * are visible (the chain's sizes grow after each sync), and every read goes through a positioned
+ * read into a bounded buffer.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Backlog, ReadOptions, StoredRecord } from './event-log.js';
+import { FRAME_HEADER_BYTES } from './frame-codec.js';
+import { DEFAULT_SCAN_CHUNK_BYTES, scanFrames } from './frame-scanner.js';
+import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
+import type { Segment, SegmentChain } from './segment-chain.js';
+
+/** A read without `maxBytes` stops after this many payload bytes, so no read is unbounded. */
+export const DEFAULT_READ_MAX_BYTES = 4 * 1024 * 1024;
+const MIN_CHUNK_BYTES = 16 * 1024;
+
+export async function readStream(stream: string, chain: SegmentChain, fromOffset: number, options: ReadOptions): Promise<StoredRecord[]> {
+  const maxRecords = options.maxRecords ?? Number.POSITIVE_INFINITY;
+  const maxBytes = options.maxBytes ?? DEFAULT_READ_MAX_BYTES;
+  const chunkBytes = chunkSizeFor(maxRecords, maxBytes);
+  const records: StoredRecord[] = [];
+  let payloadBytes = 0;
+  let full = false;
+  let offset = Math.max(fromOffset, chain.startOffset);
+  while (!full && records.length < maxRecords && offset < chain.endOffset) {
+    const index = chain.indexOf(offset);
+    const segment = chain.segments[index];
+    if (!segment) break;
+    const segmentEnd = segment.size;
+    const position = offset - segment.baseOffset;
+    if (position >= segmentEnd) {
+      const next = chain.segments[index + 1];
+      if (!next) break;
+      offset = next.baseOffset;
+      continue;
+    }
+    const handle = await openSegment(segment);
+    if (!handle) {
+      // Retention deleted the segment since we looked: what we wanted is gone, so resume at the start.
+      if (chain.startOffset <= offset) throw new LogCorruptionError(stream, segment.path, offset, 'the segment file is missing');
+      offset = chain.startOffset;
+      continue;
+    }
+    try {
+      const outcome = await scanFrames(
+        handle,
+        position,
+        segmentEnd,
+        (frame) => {
+          if (records.length >= maxRecords) return false;
+          if (records.length > 0 && payloadBytes + frame.payload.byteLength > maxBytes) {
+            full = true;
+            return false;
+          }
+          payloadBytes += frame.payload.byteLength;
+          const recordOffset = segment.baseOffset + frame.position;
+          records.push({ offset: recordOffset, nextOffset: recordOffset + frame.frameBytes, timestamp: frame.timestamp, data: frame.payload });
+          return true;
+        },
+        chunkBytes,
+      );
+      if (outcome.damage) throw damageError(stream, segment, fromOffset, outcome.damage, records.length === 0 && position === offset - segment.baseOffset);
+      offset = segment.baseOffset + outcome.endPosition;
+    } finally {
+      await handle.close();
+    }
+  }
+  return records;
+}
+
+/** Records and payload bytes from `fromOffset` to the end; sealed segments' counts are cached. */
+export async function countBacklog(stream: string, chain: SegmentChain, fromOffset: number): Promise<Backlog> {
+  let records = 0;
+  let frameBytes = 0;
+  let offset = Math.max(fromOffset, chain.startOffset);
+  const first = chain.indexOf(offset);
+  for (let index = Math.max(first, 0); index < chain.segments.length; index++) {
+    const segment = chain.segments[index]!;
+    const size = segment.size;
+    const position = Math.max(offset - segment.baseOffset, 0);
+    if (position >= size) continue;
+    // Size and count are read in the same tick, so they describe the same state of the segment.
+    let count = position === 0 ? segment.records : undefined;
+    if (count === undefined) {
+      count = await countFrames(stream, segment, position, size, fromOffset);
+      if (position === 0 && index < chain.segments.length - 1) segment.records = count;
+    }
+    records += count;
+    frameBytes += size - position;
+    offset = segment.baseOffset + size;
+  }
+  return { records, bytes: frameBytes - records * FRAME_HEADER_BYTES };
+}
+
+async function countFrames(stream: string, segment: Segment, from: number, end: number, fromOffset: number): Promise<number> {
+  const handle = await openSegment(segment);
+  if (!handle) return 0;
+  try {
+    let count = 0;
+    const outcome = await scanFrames(handle, from, end, () => {
+      count++;
+      return true;
+    });
+    if (outcome.damage) throw damageError(stream, segment, fromOffset, outcome.damage, count === 0 && from === fromOffset - segment.baseOffset);
+    return count;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openSegment(segment: Segment): Promise<FileHandle | undefined> {
+  try {
+    return await open(segment.path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Bad bytes right where the caller asked to start are most likely a `from` inside a record (a caller
+ * bug); bad bytes after valid records are damage.
+ */
+function damageError(
+  stream: string,
+  segment: Segment,
+  fromOffset: number,
+  damage: { position: number; reason: string },
+  atRequestedOffset: boolean,
+): Error {
+  const offset = segment.baseOffset + damage.position;
+  if (atRequestedOffset && offset === fromOffset && damage.position !== 0) {
+    return new InvalidOffsetError(stream, fromOffset, `${damage.reason} there; or the record there is damaged`);
+  }
+  return new LogCorruptionError(stream, segment.path, offset, damage.reason);
+}
+
+/** Small reads get small buffers; nothing reads more than the default window at once. */
+function chunkSizeFor(maxRecords: number, maxBytes: number): number {
+  const estimate = Math.min(maxBytes, maxRecords * 2048) + MIN_CHUNK_BYTES;
+  return Math.min(Math.max(estimate, MIN_CHUNK_BYTES), DEFAULT_SCAN_CHUNK_BYTES);
+}

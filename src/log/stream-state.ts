@@ -1,0 +1,77 @@
+/**
+ * Everything the log keeps per stream: its directory, segment chain, writer and cursors, and the
+ * retention rule that ties cursors to segment deletion. One instance per stream, made on first use
+ * or found at start-up.
+ */
+import { mkdir, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CursorStore } from './cursor-store.js';
+import type { DiskBudget } from './disk-budget.js';
+import { syncDirectory } from './file-names.js';
+import { GroupCommitWriter, type WriterContext } from './group-commit-writer.js';
+import type { LogLogger } from './log-logger.js';
+import type { SegmentChain } from './segment-chain.js';
+
+export class StreamState {
+  readonly name: string;
+  readonly chain: SegmentChain;
+  readonly cursors: CursorStore;
+  readonly writer: GroupCommitWriter;
+  #directoryReady: Promise<void> | undefined;
+
+  constructor(
+    name: string,
+    chain: SegmentChain,
+    cursors: CursorStore,
+    context: WriterContext,
+    directoryExists: boolean,
+    onDurable: (stream: string, endOffset: number) => void,
+  ) {
+    this.name = name;
+    this.chain = chain;
+    this.cursors = cursors;
+    if (directoryExists) this.#directoryReady = Promise.resolve();
+    this.writer = new GroupCommitWriter(name, chain, context, () => this.ensureDirectory(context), (end) => onDurable(name, end));
+  }
+
+  /** True once the stream holds (or held) records: it has a segment file. */
+  get hasSegments(): boolean {
+    return this.chain.segments.length > 0;
+  }
+
+  /** Creates the stream directory and makes its entry durable, once. */
+  ensureDirectory(context: Pick<WriterContext, 'stats'>): Promise<void> {
+    this.#directoryReady ??= (async () => {
+      await mkdir(this.chain.directory, { recursive: true });
+      await syncDirectory(dirname(this.chain.directory));
+      context.stats.directorySyncs++;
+    })().catch((error: unknown) => {
+      this.#directoryReady = undefined;
+      throw error;
+    });
+    return this.#directoryReady;
+  }
+
+  /**
+   * Deletes every segment wholly behind every registered consumer's cursor (never the active one).
+   * Without consumers nothing is deleted. The unlinks are not followed by a directory fsync: a
+   * deletion lost in a crash only brings back data that is already consumed.
+   */
+  async applyRetention(budget: DiskBudget, logger: LogLogger): Promise<void> {
+    const lowest = this.cursors.lowest();
+    if (lowest === undefined) return;
+    const removed = this.chain.removeSegmentsBefore(lowest);
+    if (removed.length === 0) return;
+    let bytes = 0;
+    for (const segment of removed) {
+      budget.release(segment.size);
+      bytes += segment.size;
+      await unlink(segment.path).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          logger.warn({ stream: this.name, segment: segment.path, err: error }, 'event log: could not delete a consumed segment');
+        }
+      });
+    }
+    logger.info({ stream: this.name, segments: removed.length, bytes, startOffset: this.chain.startOffset }, 'event log: deleted consumed segments');
+  }
+}
