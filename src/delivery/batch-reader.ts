@@ -1,0 +1,79 @@
+/**
+ * Reads batches out of the log: finds where the next batch ends (reading record sizes in bounded
+ * chunks), and streams a fixed batch's records for a destination. The source's stream name is its id.
+ *
+ * Never holds a batch whole in memory: planning keeps counters only, and `records()` yields one bounded
+ * chunk at a time. Each `records()` call starts over at `firstOffset`, so a retry re-reads identical data.
+ */
+import type { EventLog, StoredRecord } from '../log/event-log.js';
+import { backlogFitsOneBatch, emptyPlan, extendPlan, type BatchPlan } from './batch-plan.js';
+import type { DeliveryBatch } from './destination.js';
+
+/** Bytes of payload read from the log per chunk, whatever the batch size. */
+export const readChunkBytes = 1024 * 1024;
+
+export interface NextBatch {
+  readonly plan: BatchPlan;
+  /** True when the batch ended because it reached maxBatchBytes (not because the records ran out). */
+  readonly full: boolean;
+}
+
+/**
+ * Plans the batch starting at `fromOffset` and ending no later than `limitOffset`; undefined when no
+ * record lies in between.
+ */
+export async function planNextBatch(
+  log: EventLog,
+  stream: string,
+  fromOffset: number,
+  limitOffset: number,
+  maxBatchBytes: number,
+): Promise<NextBatch | undefined> {
+  if (fromOffset >= limitOffset) return undefined;
+  // Fast path: when everything from the cursor to the end of the stream fits, the batch is
+  // [cursor, limit) without a scan. The backlog may include appends past the limit; that only makes it
+  // larger, so the shortcut never cuts a batch that is too large.
+  const backlog = await log.backlog(stream, fromOffset);
+  if (backlog.records === 0) return undefined;
+  if (backlogFitsOneBatch(backlog, maxBatchBytes) && limitOffset >= log.endOffset(stream)) {
+    return { plan: { firstOffset: fromOffset, endOffset: limitOffset, records: backlog.records, ndjsonBytes: backlog.bytes + backlog.records }, full: false };
+  }
+  let plan = emptyPlan(fromOffset);
+  let offset = fromOffset;
+  while (offset < limitOffset) {
+    const chunk = await log.read(stream, offset, { maxBytes: Math.min(readChunkBytes, maxBatchBytes) });
+    if (chunk.length === 0) break;
+    for (const record of chunk) {
+      if (record.offset >= limitOffset) return plan.records > 0 ? { plan, full: false } : undefined;
+      if (plan.records === 0 && record.offset > plan.firstOffset) plan = emptyPlan(record.offset);
+      const extended = extendPlan(plan, { nextOffset: record.nextOffset, payloadBytes: record.data.byteLength }, maxBatchBytes);
+      if (!extended) return { plan, full: true };
+      plan = extended;
+      offset = record.nextOffset;
+    }
+  }
+  return plan.records > 0 ? { plan, full: plan.ndjsonBytes >= maxBatchBytes } : undefined;
+}
+
+/** The batch [firstOffset, endOffset) of `sourceId`'s stream, readable any number of times. */
+export function deliveryBatch(log: EventLog, sourceId: string, firstOffset: number, endOffset: number): DeliveryBatch {
+  return {
+    sourceId,
+    firstOffset,
+    endOffset,
+    records: () => readRange(log, sourceId, firstOffset, endOffset),
+  };
+}
+
+async function* readRange(log: EventLog, stream: string, firstOffset: number, endOffset: number): AsyncGenerator<StoredRecord> {
+  let offset = firstOffset;
+  while (offset < endOffset) {
+    const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes });
+    if (chunk.length === 0) break;
+    for (const record of chunk) {
+      if (record.offset >= endOffset) return;
+      yield record;
+      offset = record.nextOffset;
+    }
+  }
+}
