@@ -27,6 +27,8 @@ export class MemoryEventLog implements EventLog {
 
   async append(stream: string, records: readonly AppendRecord[]): Promise<AppendResult> {
     this.#assertOpen();
+    // Validate every record before storing any: an append is all or nothing.
+    records.forEach(assertValidRecord);
     const size = records.reduce((sum, record) => sum + record.data.byteLength, 0);
     if (this.#bytes + size > this.#maxBytes) throw new SluiceError('log_full', undefined, { retryAfterSeconds: 1 });
     const state = this.#stream(stream);
@@ -129,5 +131,12 @@ export class MemoryEventLog implements EventLog {
 
   #assertOpen(): void {
     if (this.#closed) throw new SluiceError('log_unavailable', 'The event log is closed.');
+  }
+}
+
+function assertValidRecord(record: AppendRecord, index: number): void {
+  if (!(record.data instanceof Uint8Array)) throw new TypeError(`records[${index}].data must be a Uint8Array.`);
+  if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) {
+    throw new RangeError(`records[${index}].timestamp must be a non-negative integer (ms since the epoch).`);
   }
 }
