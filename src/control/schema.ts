@@ -6,6 +6,7 @@
  * Portable column types on purpose, so a PostgreSQL dialect needs no change here: ids and times are
  * text (times as ISO-8601 UTC, which sort as strings), flags are integers 0/1.
  */
+import type { DeliveryTables } from './destination-tables.js';
 
 export interface WorkspaceTable {
   id: string;
@@ -54,7 +55,7 @@ export interface SessionTable {
   expires_at: string;
 }
 
-export interface Database {
+export interface Database extends DeliveryTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   memberships: MembershipTable;

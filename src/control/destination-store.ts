@@ -1,0 +1,115 @@
+/**
+ * `DestinationStore` (src/delivery/stores.ts) over Kysely: destinations and the sources each one is
+ * connected to. The one place SQL for those tables is written; callers get domain records only.
+ * Settings are kept as JSON text, secrets included: hiding them is the admin API's job.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { DestinationChanges, DestinationRecord, DestinationStore, NewDestination } from '../delivery/stores.js';
+import type { ControlDatabase } from './database.js';
+import type { DestinationTable } from './destination-tables.js';
+import { newId } from './ids.js';
+import type { Database } from './schema.js';
+
+export class SqlDestinationStore implements DestinationStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(database: ControlDatabase) {
+    this.#db = database.db;
+  }
+
+  async createDestination(input: NewDestination): Promise<DestinationRecord> {
+    const now = new Date().toISOString();
+    const row = {
+      id: newId(),
+      workspace_id: input.workspaceId,
+      type: input.type,
+      name: input.name,
+      settings: JSON.stringify(input.settings),
+      enabled: input.enabled ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    };
+    const sourceIds = unique(input.sourceIds);
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('destinations').values(row).execute();
+      if (sourceIds.length > 0) {
+        await trx.insertInto('destination_sources').values(sourceIds.map((sourceId) => ({ destination_id: row.id, source_id: sourceId }))).execute();
+      }
+    });
+    return toRecord(row, sourceIds);
+  }
+
+  async getDestination(id: string): Promise<DestinationRecord | undefined> {
+    const row = await this.#db.selectFrom('destinations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return toRecord(row, await this.#sourceIdsOf([id]).then((map) => map.get(id) ?? []));
+  }
+
+  async listDestinations(workspaceId?: string): Promise<DestinationRecord[]> {
+    let query = this.#db.selectFrom('destinations').selectAll().orderBy('created_at').orderBy('id');
+    if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
+    const rows = await query.execute();
+    const sources = await this.#sourceIdsOf(rows.map((row) => row.id));
+    return rows.map((row) => toRecord(row, sources.get(row.id) ?? []));
+  }
+
+  async updateDestination(id: string, changes: DestinationChanges): Promise<DestinationRecord | undefined> {
+    const found = await this.#db.transaction().execute(async (trx) => {
+      const update: Partial<DestinationTable> = { updated_at: new Date().toISOString() };
+      if (changes.name !== undefined) update.name = changes.name;
+      if (changes.settings !== undefined) update.settings = JSON.stringify(changes.settings);
+      if (changes.enabled !== undefined) update.enabled = changes.enabled ? 1 : 0;
+      const result = await trx.updateTable('destinations').set(update).where('id', '=', id).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      if (changes.sourceIds !== undefined) {
+        await trx.deleteFrom('destination_sources').where('destination_id', '=', id).execute();
+        const sourceIds = unique(changes.sourceIds);
+        if (sourceIds.length > 0) {
+          await trx.insertInto('destination_sources').values(sourceIds.map((sourceId) => ({ destination_id: id, source_id: sourceId }))).execute();
+        }
+      }
+      return true;
+    });
+    return found ? this.getDestination(id) : undefined;
+  }
+
+  async deleteDestination(id: string): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite enforces only when the
+      // connection turned foreign keys on.
+      await trx.deleteFrom('delivery_batches').where('destination_id', '=', id).execute();
+      await trx.deleteFrom('destination_sources').where('destination_id', '=', id).execute();
+      const result = await trx.deleteFrom('destinations').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
+  async #sourceIdsOf(destinationIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (destinationIds.length === 0) return map;
+    const rows = await this.#db
+      .selectFrom('destination_sources')
+      .select(['destination_id', 'source_id'])
+      .where('destination_id', 'in', destinationIds)
+      .orderBy('source_id')
+      .execute();
+    for (const row of rows) map.set(row.destination_id, [...(map.get(row.destination_id) ?? []), row.source_id]);
+    return map;
+  }
+}
+
+function toRecord(row: Selectable<DestinationTable>, sourceIds: readonly string[]): DestinationRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    type: row.type,
+    name: row.name,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    enabled: Boolean(row.enabled),
+    sourceIds: [...sourceIds].sort(),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const unique = (values: readonly string[]): string[] => [...new Set(values)];
