@@ -49,6 +49,7 @@ export const errorCodes = {
   invalid_destination_setting: { status: 400, message: 'A destination setting is missing or invalid; the message names it.' },
   invalid_destination: { status: 400, message: 'The destination request is invalid; the message says which field.' },
   unknown_source: { status: 400, message: 'A source in "sourceIds" does not exist in this workspace.' },
+  destination_disabled: { status: 409, message: 'The destination is disabled; enable it to deliver.' },
   delivery_failed: { status: 502, message: 'The destination did not accept the delivery; it is retried, and the status shows the error.' },
   delivery_stopped: { status: 503, message: 'Delivery for this destination stopped (shutdown, disable or delete) before the flush finished.' },
 
