@@ -3,6 +3,7 @@
  * nothing invalid, and leaves the server serving.
  */
 import { Readable } from 'node:stream';
+import type { InjectOptions } from 'fastify';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { basicAuth, buildTestApp, disabledWriteKey, expectStillServing, storedEvents, writeKey, type TestApp } from './test-support.js';
@@ -20,11 +21,11 @@ const json = { 'content-type': 'application/json' };
 
 /** Asserts the error answer, that nothing was stored by it, and that the server still serves. */
 async function expectRefused(
-  request: Parameters<TestApp['app']['inject']>[0],
+  request: InjectOptions,
   status: number,
   code: string,
 ): Promise<Record<string, unknown>> {
-  const response = await t.app.inject(request as never);
+  const response = await t.app.inject(request);
   const body = response.json() as Record<string, unknown>;
   expect({ status: response.statusCode, code: body.code, success: body.success }).toEqual({ status, code, success: false });
   expect(typeof body.message).toBe('string');
