@@ -1,0 +1,73 @@
+/**
+ * `sluice serve`: one flag per setting (generated from the settings table), `--config`, then runs the
+ * server until SIGTERM/SIGINT. Shutdown: stop accepting, finish in-flight requests, close the log and the
+ * store, exit 0; if that exceeds `shutdownTimeoutSeconds`, or a second signal arrives, exit 1 saying why.
+ */
+import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { ConfigError, envVarOf, flagOf, loadConfig, settingNames, settings, type Config } from '../../config/index.js';
+import { startServer, type RunningServer } from '../../server.js';
+
+export function registerServe(program: Command): void {
+  const serve = program.command('serve').description('Run the Tracking API, the admin API and delivery.');
+  serve.option('--config <file>', 'JSON config file of settings (keys as in docs/configuration.md); env SLUICE_CONFIG');
+  for (const name of settingNames) {
+    const definition = settings[name];
+    const placeholder = definition.kind === 'boolean' ? '[boolean]' : '<value>';
+    const defaultNote = definition.defaultText === '—' ? '' : `; default ${definition.defaultText}`;
+    serve.option(`${flagOf(name)} ${placeholder}`, `${definition.doc} (env ${envVarOf(name)}${defaultNote})`);
+  }
+  serve.action(async (options: Record<string, unknown>) => {
+    const { config: configFile, ...flags } = options;
+    const config = await loadOrExit({ flags, env: process.env, ...(typeof configFile === 'string' ? { configFile } : {}) });
+    const logger = pino({ level: config.logLevel });
+    let server: RunningServer;
+    try {
+      server = await startServer(config, { logger });
+    } catch (error) {
+      logger.fatal({ err: error }, 'sluice failed to start');
+      process.stderr.write(`sluice: cannot start: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
+    handleShutdownSignals(server, config, logger);
+  });
+}
+
+async function loadOrExit(sources: Parameters<typeof loadConfig>[0]): Promise<Config> {
+  try {
+    return await loadConfig(sources);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`sluice: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+function handleShutdownSignals(server: RunningServer, config: Config, logger: Logger): void {
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      logger.error({ signal }, 'second signal during shutdown: exiting now, without a clean close');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'shutdown timed out: exiting without a clean close');
+      process.stderr.write(`sluice: shutdown did not finish within ${config.shutdownTimeoutSeconds}s (shutdownTimeoutSeconds); exiting 1\n`);
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000);
+    server.close().then(
+      () => {
+        clearTimeout(timer);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,218 @@
+/**
+ * Wires Sluice together. `buildApp()` assembles a Fastify instance from ready-made parts (tests use it
+ * with `app.inject()`, STYLE 9); `startServer()` opens those parts from a validated `Config` — the
+ * metadata store (migrate + first-start bootstrap), the event log — listens, and returns a handle whose
+ * `close()` shuts everything down in order. Signals and exit codes belong to the CLI (cli/commands/serve.ts).
+ *
+ * Owns: start-up order, listeners (HTTP/HTTPS, optional separate admin listener), shutdown order.
+ * Never: business logic; each plugin owns its routes.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { adminPlugin, type AdminRoutes } from './admin/index.js';
+import type { Config } from './config/index.js';
+import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './control/bootstrap.js';
+import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
+import type { EventLog } from './log/event-log.js';
+import { FileEventLog } from './log/file-event-log.js';
+import { healthRoutes, trackingRoutes } from './tracking/index.js';
+
+export interface TlsFiles {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly store: MetadataStore;
+  readonly log: EventLog;
+  /** Which APIs this instance serves: both, or one of them when the admin API has its own port. */
+  readonly serves: 'all' | 'tracking' | 'admin';
+  readonly logger?: Logger;
+  readonly tls?: TlsFiles;
+  readonly adminRoutes?: readonly AdminRoutes[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
+    // Per-request log lines would cost more than the ingest path itself; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Closing: idle keep-alive sockets are closed at once, in-flight requests finish (Fastify default on Node ≥ 18.2).
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+
+  await app.register(healthRoutes, { checks: { log: () => deps.log.isWritable(), metadata: () => deps.store.isReachable() } });
+  if (deps.serves !== 'admin') {
+    const { config } = deps;
+    await app.register(trackingRoutes, {
+      log: deps.log,
+      sources: deps.store.sourceDirectory,
+      limits: { maxEventBytes: config.maxEventBytes, maxRequestBytes: config.maxRequestBytes, maxBatchEvents: config.maxBatchEvents },
+      trustProxy: config.trustProxy,
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    });
+  }
+  if (deps.serves !== 'tracking') {
+    await app.register(adminPlugin, {
+      store: deps.store,
+      sessionTtlSeconds: deps.config.sessionTtlHours * 3600,
+      secureCookies: deps.tls !== undefined,
+      routes: deps.adminRoutes ?? [],
+    });
+  }
+  return app;
+}
+
+/** What a background part (delivery) gets when the server starts it. */
+export interface BackgroundContext {
+  readonly config: Config;
+  readonly store: MetadataStore;
+  /** The metadata database handle, for other src/control stores (destinations) to open on. */
+  readonly database: ControlDatabase;
+  readonly log: EventLog;
+  readonly logger: Logger;
+}
+
+/** A running background part; `stop()` is awaited on shutdown before the log and the store close. */
+export interface BackgroundTask {
+  stop(): Promise<void>;
+}
+
+/**
+ * Extension points for the parts wired in after this first cut. DELIVERY HOOK: the delivery work adds
+ * here (1) a bootstrap step creating the `local-files` destination under `<dataDir>/bucket`, connected
+ * to the default source and flushing every 60 s, (2) its admin routes (destinations), (3) a background
+ * task that runs the delivery runners and stops them on shutdown.
+ */
+export interface ServerExtensions {
+  readonly bootstrapSteps?: readonly BootstrapStep[];
+  readonly adminRoutes?: readonly ((context: BackgroundContext) => AdminRoutes)[];
+  readonly background?: readonly ((context: BackgroundContext) => Promise<BackgroundTask>)[];
+}
+
+export const builtInExtensions: ServerExtensions = {
+  bootstrapSteps: [],
+  adminRoutes: [],
+  background: [],
+};
+
+export interface StartOptions {
+  readonly extensions?: ServerExtensions;
+  /** Where the first-start banner and the listening line go (stdout). */
+  readonly print?: (text: string) => void;
+  readonly logger?: Logger;
+}
+
+export interface RunningServer {
+  /** Base URLs, e.g. `{ tracking: 'http://127.0.0.1:8080', admin: 'http://127.0.0.1:8080' }`. */
+  readonly urls: { readonly tracking: string; readonly admin: string };
+  /** Stops accepting, finishes in-flight requests, stops background work, closes the log and the store. */
+  close(): Promise<void>;
+}
+
+/** Reads the PEM files named by `tlsCert`/`tlsKey`, naming the setting when one cannot be read. */
+async function readTls(config: Config): Promise<TlsFiles | undefined> {
+  if (config.tlsCert === undefined || config.tlsKey === undefined) return undefined;
+  const read = async (setting: 'tlsCert' | 'tlsKey', path: string) => {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw new Error(`Invalid setting "${setting}": cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  return { cert: await read('tlsCert', config.tlsCert), key: await read('tlsKey', config.tlsKey) };
+}
+
+/** Runs the cleanups in reverse order of acquisition, even when one fails; rethrows the first failure. */
+async function unwind(cleanups: (() => Promise<void>)[]): Promise<void> {
+  let failure: unknown;
+  for (const cleanup of [...cleanups].reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const extensions = options.extensions ?? builtInExtensions;
+  const print = options.print ?? ((text: string) => process.stdout.write(text));
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const dataDir = resolve(config.dataDir);
+  // What to undo, by kind: resources (store, log) close only after listeners and background tasks stop.
+  const resources: (() => Promise<void>)[] = [];
+  const listeners: (() => Promise<void>)[] = [];
+  const tasks: (() => Promise<void>)[] = [];
+  const stopFrontAndBackground = async () => {
+    // Stop accepting and finish in-flight requests while background work winds down; only then may the
+    // log (which in-flight requests append to) and the store close.
+    const results = await Promise.allSettled([unwind(listeners), unwind(tasks)]);
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  const stopAll = async () => {
+    try {
+      await stopFrontAndBackground();
+    } finally {
+      await unwind(resources);
+    }
+  };
+
+  try {
+    const tls = await readTls(config);
+    await mkdir(dataDir, { recursive: true });
+
+    const { store, database } = await openControlPlane(sqliteDialect(metadataFileOf(dataDir)));
+    resources.push(() => store.close());
+    const bootstrapped = await bootstrapIfEmpty(
+      store,
+      { adminEmail: config.adminEmail, adminPassword: config.adminPassword, dataDir },
+      extensions.bootstrapSteps ?? [],
+    );
+    if (bootstrapped) print(describeBootstrap(bootstrapped));
+
+    const log = await FileEventLog.open({ directory: join(dataDir, 'log'), maxBytes: config.logMaxBytes, segmentBytes: config.logSegmentBytes, logger });
+    resources.push(() => log.close());
+
+    const context: BackgroundContext = { config, store, database, log, logger };
+    const adminRoutes = (extensions.adminRoutes ?? []).map((make) => make(context));
+    const separateAdmin = config.adminPort !== undefined;
+    const common = { config, store, log, logger, adminRoutes, ...(tls ? { tls } : {}) };
+
+    const app = await buildApp({ ...common, serves: separateAdmin ? 'tracking' : 'all' });
+    listeners.push(() => app.close());
+    const trackingUrl = await app.listen({ host: config.host, port: config.port });
+    let adminUrl = trackingUrl;
+    if (separateAdmin) {
+      const adminApp = await buildApp({ ...common, serves: 'admin' });
+      listeners.push(() => adminApp.close());
+      adminUrl = await adminApp.listen({ host: config.host, port: config.adminPort });
+    }
+
+    for (const start of extensions.background ?? []) {
+      const task = await start(context);
+      tasks.push(() => task.stop());
+    }
+
+    logger.info({ tracking: trackingUrl, admin: adminUrl, dataDir }, 'sluice listening');
+    print(`Sluice listening on ${trackingUrl}${separateAdmin ? ` (admin API on ${adminUrl})` : ''}\n`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      urls: { tracking: trackingUrl, admin: adminUrl },
+      close: () =>
+        (closing ??= stopAll().then(() => {
+          logger.info('sluice stopped');
+        })),
+    };
+  } catch (error) {
+    await stopAll().catch((cleanupError: unknown) => logger.error({ err: cleanupError }, 'cleanup after a failed start failed'));
+    throw error;
+  }
+}
