@@ -1,0 +1,97 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqlBatchStore } from '../control/batch-store.js';
+import { SqlDestinationStore } from '../control/destination-store.js';
+import { metadataFileOf, openControlPlane, sqliteDialect, type OpenedControlPlane } from '../control/index.js';
+import { MemoryEventLog } from '../log/memory-event-log.js';
+import { DeliveryManager } from './delivery-manager.js';
+import { fakeTypes } from './testing/fake-types.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-manager-'));
+  const plane: OpenedControlPlane = await openControlPlane(sqliteDialect(metadataFileOf(dataDir)));
+  cleanups.push(() => plane.store.close());
+  const workspace = await plane.store.createWorkspace({ slug: 'w', name: 'W' });
+  const sourceA = (await plane.store.createSource({ workspaceId: workspace.id, name: 'a' })).id;
+  const sourceB = (await plane.store.createSource({ workspaceId: workspace.id, name: 'b' })).id;
+  const log = new MemoryEventLog();
+  const destinations = new SqlDestinationStore(plane.database);
+  const batches = new SqlBatchStore(plane.database);
+  const types = fakeTypes();
+  const manager = new DeliveryManager({ log, destinations, batches, types, nodeId: '0123456789abcdef', spoolDirectory: join(dataDir, 'spool'), backoff: { baseMs: 1, capMs: 5 } });
+  cleanups.push(() => manager.stop());
+  const append = (sourceId: string, count: number) =>
+    log.append(sourceId, Array.from({ length: count }, (_, index) => ({ timestamp: Date.now(), data: Buffer.from(`{"n":${index}}`) })));
+  return { workspace, sourceA, sourceB, log, destinations, batches, types, manager, append };
+}
+
+describe('DeliveryManager', () => {
+  it('runs every enabled destination × source and flushes them all on demand', async () => {
+    const { workspace, sourceA, sourceB, destinations, types, manager, append } = await setUp();
+    const record = await destinations.createDestination({ workspaceId: workspace.id, type: 'fake', name: 'one', settings: { name: 'one' }, enabled: true, sourceIds: [sourceA, sourceB] });
+    await append(sourceA, 3);
+    await manager.start();
+    await append(sourceB, 2);
+    const objects = await manager.flush(record.id);
+    expect(objects.map((object) => object.events).sort()).toEqual([2, 3]);
+    expect(types.instances.get('one')!.allLines()).toHaveLength(5);
+    const status = await manager.status(record.id);
+    expect(status).toMatchObject({ enabled: true, pending: { events: 0, bytes: 0 }, lastError: null });
+    expect(status!.lastDelivery).toMatchObject({ objects: 1 });
+    expect(status!.sources).toHaveLength(2);
+  });
+
+  it('disable keeps the cursor (data waits); enable resumes; delete releases the cursor', async () => {
+    const { workspace, sourceA, log, destinations, types, manager, append } = await setUp();
+    await manager.start();
+    const record = await destinations.createDestination({ workspaceId: workspace.id, type: 'fake', name: 'two', settings: { name: 'two' }, enabled: true, sourceIds: [sourceA] });
+    await manager.destinationChanged(record.id);
+    await append(sourceA, 4);
+    await manager.flush(record.id);
+
+    await destinations.updateDestination(record.id, { enabled: false });
+    await manager.destinationChanged(record.id);
+    await append(sourceA, 2);
+    await expect(manager.flush(record.id)).rejects.toMatchObject({ code: 'destination_disabled' });
+    expect(await manager.status(record.id)).toMatchObject({ enabled: false, pending: { events: 2 } });
+    expect(log.cursor(sourceA, record.id)).toBe(4);
+
+    await destinations.updateDestination(record.id, { enabled: true });
+    await manager.destinationChanged(record.id);
+    expect((await manager.flush(record.id))[0]!.events).toBe(2);
+    expect(types.instances.get('two')!.allLines()).toHaveLength(6);
+
+    await destinations.deleteDestination(record.id);
+    await manager.destinationDeleted(record.id, record.sourceIds);
+    expect(log.cursor(sourceA, record.id)).toBeUndefined();
+    await expect(manager.flush(record.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('disconnecting a source releases that cursor only; status shows the failing error', async () => {
+    const { workspace, sourceA, sourceB, log, destinations, types, manager, append } = await setUp();
+    const record = await destinations.createDestination({ workspaceId: workspace.id, type: 'fake', name: 'three', settings: { name: 'three' }, enabled: true, sourceIds: [sourceA, sourceB] });
+    await manager.start();
+    await append(sourceA, 1);
+    await append(sourceB, 1);
+    await manager.flush(record.id);
+    await destinations.updateDestination(record.id, { sourceIds: [sourceA] });
+    await manager.destinationChanged(record.id, record.sourceIds);
+    expect(log.cursor(sourceB, record.id)).toBeUndefined();
+    expect(log.cursor(sourceA, record.id)).toBe(1);
+
+    types.instances.get('three')!.failNext(1_000, 'AccessDenied', false);
+    await append(sourceA, 1);
+    await expect(manager.flush(record.id)).rejects.toMatchObject({ code: 'delivery_failed' });
+    const status = await manager.status(record.id);
+    expect(status!.lastError).toMatchObject({ message: 'fake: AccessDenied', consecutiveFailures: 1, retriable: false });
+    expect(status!.nextAttemptAt).not.toBeNull();
+    expect(status!.sources[0]!.inFlightBatch).toEqual({ firstOffset: 1, endOffset: 2 });
+  });
+});
