@@ -1,7 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { open, readdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { SluiceError } from '../errors/index.js';
 import { describeEventLogConformance } from './conformance.js';
-import type { EventLog } from './event-log.js';
+import { LOCK_FILE_NAME } from './directory-lock.js';
+import type { AppendRecord, EventLog } from './event-log.js';
 import { FileEventLog } from './file-event-log.js';
+import { FRAME_HEADER_BYTES } from './frame-codec.js';
+import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
+import { RecordingLogger } from './test-support/recording-logger.js';
 import { useTempDirectories } from './test-support/temp-directories.js';
 
 const tempDirectory = useTempDirectories();
@@ -24,3 +32,192 @@ describeEventLogConformance('FileEventLog', {
   },
   retentionGranularityBytes: CONFORMANCE_SEGMENT_BYTES,
 });
+
+const ROOMY = 1024 ** 3;
+const record = (text: string, timestamp = 1): AppendRecord => ({ timestamp, data: Buffer.from(text) });
+
+describe('FileEventLog', () => {
+  it('shares syncs between concurrent appends (group commit)', async () => {
+    const log = await FileEventLog.open({ directory: await tempDirectory(), maxBytes: ROOMY });
+    const payload = Buffer.alloc(400, 'x');
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        for (let index = 0; index < 20; index++) await log.append('s', [{ timestamp: index, data: payload }]);
+      }),
+    );
+    const stats = log.stats();
+    expect(stats.appends).toBe(1000);
+    expect(stats.records).toBe(1000);
+    expect(stats.bytes).toBe(1000 * (FRAME_HEADER_BYTES + 400));
+    expect(stats.syncs).toBeLessThan(stats.appends / 10);
+    expect((await log.backlog('s', 0)).records).toBe(1000);
+    await log.close();
+  });
+
+  it('uses byte positions as offsets and names segments by zero-padded base offset', async () => {
+    const directory = await tempDirectory();
+    const log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024 });
+    const first = await log.append('s', [record('a'.repeat(100)), record('b'.repeat(50))]);
+    expect(first).toEqual({ firstOffset: 0, nextOffset: 2 * FRAME_HEADER_BYTES + 150 });
+    for (let index = 0; index < 30; index++) await log.append('s', [record(`r${index}`.padEnd(200, '.'))]);
+    await log.close();
+    const streamDirectory = join(directory, 'streams', 's');
+    const names = (await readdir(streamDirectory)).filter((name) => name.endsWith('.seg'));
+    expect(names.length).toBeGreaterThan(3);
+    expect(names[0]).toBe('00000000000000000000.seg');
+    expect([...names].sort()).toEqual(names);
+    let expectedBase = 0;
+    for (const name of names) {
+      expect(Number(name.slice(0, 20))).toBe(expectedBase);
+      const { size } = await stat(join(streamDirectory, name));
+      expect(size).toBeLessThanOrEqual(1024);
+      expectedBase += size;
+    }
+  });
+
+  it('encodes stream names safely and keeps them distinct across a reopen', async () => {
+    const directory = await tempDirectory();
+    const names = ['../escape', 'a/b', 'A', 'a', '.', 'ünï cødé', 'src_1-x'];
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    for (const name of names) await log.append(name, [record(name)]);
+    await log.close();
+    expect((await readdir(directory)).sort()).toEqual(['streams']);
+    log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    expect(log.streams().sort()).toEqual([...names].sort());
+    for (const name of names) expect((await log.read(name, 0)).map((stored) => stored.data.toString())).toEqual([name]);
+    await expect(log.append('', [record('x')])).rejects.toThrow(RangeError);
+    await log.close();
+  });
+
+  it('refuses a second open of a directory in use, and takes over the lock of a dead process', async () => {
+    const directory = await tempDirectory();
+    const log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    await expect(FileEventLog.open({ directory, maxBytes: ROOMY })).rejects.toThrow(/in use by process/);
+    await log.append('s', [record('kept')]);
+    await log.close();
+
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    await writeFile(join(directory, LOCK_FILE_NAME), `${deadPid}\n`);
+    const logger = new RecordingLogger();
+    const reopened = await FileEventLog.open({ directory, maxBytes: ROOMY, logger });
+    expect(logger.warnings().some((entry) => entry.fields.stalePid === String(deadPid))).toBe(true);
+    expect((await reopened.read('s', 0)).map((stored) => stored.data.toString())).toEqual(['kept']);
+    await reopened.close();
+  });
+
+  it('rejects a read from inside a record as a caller bug', async () => {
+    const log = await FileEventLog.open({ directory: await tempDirectory(), maxBytes: ROOMY });
+    const { firstOffset } = await log.append('s', [record('x'.repeat(100)), record('y'.repeat(100))]);
+    await expect(log.read('s', firstOffset + 5)).rejects.toThrow(InvalidOffsetError);
+    await log.close();
+  });
+
+  it('opens despite damage in an earlier segment; the reader stops there with a clear error', async () => {
+    const directory = await tempDirectory();
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024 });
+    for (let index = 0; index < 20; index++) await log.append('s', [record(`r${index}`.padEnd(200, '.'))]);
+    await log.close();
+    const firstSegment = join(directory, 'streams', 's', '00000000000000000000.seg');
+    await flipByte(firstSegment, 300);
+    log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024 });
+    expect(log.endOffset('s')).toBe(20 * (FRAME_HEADER_BYTES + 200));
+    const page = await log.read('s', 0, { maxRecords: 1 });
+    expect(page).toHaveLength(1);
+    await expect(log.read('s', page[0]!.nextOffset)).rejects.toThrow(LogCorruptionError);
+    await log.append('s', [record('still writable')]);
+    await log.close();
+  });
+
+  it('writes nothing to disk when an append would exceed the budget', async () => {
+    const directory = await tempDirectory();
+    const log = await FileEventLog.open({ directory, maxBytes: 1000 });
+    await log.append('s', [record('x'.repeat(500))]);
+    const error = await log.append('s', [record('y'.repeat(100)), record('z'.repeat(400))]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SluiceError);
+    expect(error).toMatchObject({ code: 'log_full', statusCode: 503 });
+    expect((await stat(join(directory, 'streams', 's', '00000000000000000000.seg'))).size).toBe(516);
+    expect(log.usage()).toEqual({ bytes: 516, maxBytes: 1000 });
+    expect(log.isWritable()).toBe(true);
+    await log.close();
+  });
+
+  it('deletes consumed segment files and remembers cursors and the start across a reopen', async () => {
+    const directory = await tempDirectory();
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024 });
+    for (let index = 0; index < 20; index++) await log.append('s', [record(`r${index}`.padEnd(200, '.'))]);
+    const records = await log.read('s', 0, { maxRecords: 100 });
+    await log.commitCursor('s', 'c', records[12]!.offset);
+    const start = log.startOffset('s');
+    expect(start).toBeGreaterThan(0);
+    const segmentFiles = async (): Promise<string[]> => (await readdir(join(directory, 'streams', 's'))).filter((name) => name.endsWith('.seg'));
+    expect(await segmentFiles()).not.toContain('00000000000000000000.seg');
+    const usage = log.usage();
+    await log.close();
+    log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024 });
+    expect(log.startOffset('s')).toBe(start);
+    expect(log.cursor('s', 'c')).toBe(records[12]!.offset);
+    expect(log.usage()).toEqual(usage);
+    expect((await log.read('s', 0, { maxRecords: 1 }))[0]!.offset).toBe(start);
+    await log.close();
+  });
+
+  it('after a failed fdatasync refuses every append until reopened, and loses nothing acknowledged', async () => {
+    const directory = await tempDirectory();
+    const logger = new RecordingLogger();
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, logger });
+    await log.append('s', [record('acknowledged')]);
+    const handlePrototype = await fileHandlePrototype(directory);
+    const datasync = vi.spyOn(handlePrototype, 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    const results = await Promise.allSettled([log.append('s', [record('lost-1')]), log.append('s', [record('lost-2')])]);
+    datasync.mockRestore();
+    for (const result of results) expect(result).toMatchObject({ status: 'rejected', reason: { code: 'log_unavailable' } });
+    expect(log.isWritable()).toBe(false);
+    await expect(log.append('s', [record('refused')])).rejects.toMatchObject({ code: 'log_unavailable' });
+    expect(logger.entries.some((entry) => entry.level === 'error')).toBe(true);
+    await log.close();
+    log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    expect(log.isWritable()).toBe(true);
+    expect((await log.read('s', 0))[0]!.data.toString()).toBe('acknowledged');
+    await log.append('s', [record('after reopen')]);
+    await log.close();
+  });
+
+  it('answers ENOSPC with log_full, undoes the partial write and stays writable', async () => {
+    const directory = await tempDirectory();
+    const log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    await log.append('s', [record('first')]);
+    const handlePrototype = await fileHandlePrototype(directory);
+    const originalWrite = handlePrototype.write as (buffer: Buffer, offset: number, length: number, position: number) => Promise<unknown>;
+    const write = vi.spyOn(handlePrototype, 'write').mockImplementationOnce(async function (this: FileHandle, ...args: unknown[]) {
+      const [buffer, offset, , position] = args as [Buffer, number, number, number];
+      await originalWrite.call(this, buffer, offset, 7, position);
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    await expect(log.append('s', [record('does not fit')])).rejects.toMatchObject({ code: 'log_full' });
+    write.mockRestore();
+    expect(log.isWritable()).toBe(true);
+    await log.append('s', [record('second')]);
+    expect((await log.read('s', 0)).map((stored) => stored.data.toString())).toEqual(['first', 'second']);
+    expect((await stat(join(directory, 'streams', 's', '00000000000000000000.seg'))).size).toBe(2 * FRAME_HEADER_BYTES + 11);
+    await log.close();
+  });
+});
+
+async function flipByte(path: string, position: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, position);
+    byte[0] = byte[0]! ^ 0xff;
+    await handle.write(byte, 0, 1, position);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The prototype of node's FileHandle class (not exported), for injecting disk faults. */
+async function fileHandlePrototype(directory: string): Promise<FileHandle> {
+  const handle = await open(join(directory, 'probe'), 'w');
+  await handle.close();
+  return Object.getPrototypeOf(handle) as FileHandle;
+}

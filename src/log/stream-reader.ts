@@ -47,7 +47,6 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
         position,
         segmentEnd,
         (frame) => {
-          if (records.length >= maxRecords) return false;
           if (records.length > 0 && payloadBytes + frame.payload.byteLength > maxBytes) {
             full = true;
             return false;
@@ -55,11 +54,15 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
           payloadBytes += frame.payload.byteLength;
           const recordOffset = segment.baseOffset + frame.position;
           records.push({ offset: recordOffset, nextOffset: recordOffset + frame.frameBytes, timestamp: frame.timestamp, data: frame.payload });
-          return true;
+          return records.length < maxRecords;
         },
         chunkBytes,
       );
-      if (outcome.damage) throw damageError(stream, segment, fromOffset, outcome.damage, records.length === 0 && position === offset - segment.baseOffset);
+      if (outcome.damage) {
+        // Hand out the good records first; the next read, starting at the damage, reports it.
+        if (records.length > 0) break;
+        throw await damageError(stream, segment, handle, outcome.damage);
+      }
       offset = segment.baseOffset + outcome.endPosition;
     } finally {
       await handle.close();
@@ -82,7 +85,7 @@ export async function countBacklog(stream: string, chain: SegmentChain, fromOffs
     // Size and count are read in the same tick, so they describe the same state of the segment.
     let count = position === 0 ? segment.records : undefined;
     if (count === undefined) {
-      count = await countFrames(stream, segment, position, size, fromOffset);
+      count = await countFrames(stream, segment, position, size);
       if (position === 0 && index < chain.segments.length - 1) segment.records = count;
     }
     records += count;
@@ -92,7 +95,7 @@ export async function countBacklog(stream: string, chain: SegmentChain, fromOffs
   return { records, bytes: frameBytes - records * FRAME_HEADER_BYTES };
 }
 
-async function countFrames(stream: string, segment: Segment, from: number, end: number, fromOffset: number): Promise<number> {
+async function countFrames(stream: string, segment: Segment, from: number, end: number): Promise<number> {
   const handle = await openSegment(segment);
   if (!handle) return 0;
   try {
@@ -101,7 +104,7 @@ async function countFrames(stream: string, segment: Segment, from: number, end: 
       count++;
       return true;
     });
-    if (outcome.damage) throw damageError(stream, segment, fromOffset, outcome.damage, count === 0 && from === fromOffset - segment.baseOffset);
+    if (outcome.damage) throw await damageError(stream, segment, handle, outcome.damage);
     return count;
   } finally {
     await handle.close();
@@ -118,21 +121,21 @@ async function openSegment(segment: Segment): Promise<FileHandle | undefined> {
 }
 
 /**
- * Bad bytes right where the caller asked to start are most likely a `from` inside a record (a caller
- * bug); bad bytes after valid records are damage.
+ * Bad bytes where a walk started are either damage or a caller's offset inside a record. Only a walk
+ * from the segment start can tell: it either lands on the position (a record boundary, so the bytes
+ * are damaged) or steps over it (a bad offset). Costly, but only on this error path.
  */
-function damageError(
-  stream: string,
-  segment: Segment,
-  fromOffset: number,
-  damage: { position: number; reason: string },
-  atRequestedOffset: boolean,
-): Error {
+async function damageError(stream: string, segment: Segment, handle: FileHandle, damage: { position: number; reason: string }): Promise<Error> {
+  let straddled = false;
+  const walk = await scanFrames(handle, 0, segment.size, (frame) => {
+    if (frame.position + frame.frameBytes <= damage.position) return true;
+    straddled = frame.position < damage.position;
+    return false;
+  });
   const offset = segment.baseOffset + damage.position;
-  if (atRequestedOffset && offset === fromOffset && damage.position !== 0) {
-    return new InvalidOffsetError(stream, fromOffset, `${damage.reason} there; or the record there is damaged`);
-  }
-  return new LogCorruptionError(stream, segment.path, offset, damage.reason);
+  if (straddled) return new InvalidOffsetError(stream, offset, 'it lies inside a record');
+  const earlier = walk.damage && walk.damage.position < damage.position ? walk.damage : damage;
+  return new LogCorruptionError(stream, segment.path, segment.baseOffset + earlier.position, earlier.reason);
 }
 
 /** Small reads get small buffers; nothing reads more than the default window at once. */
