@@ -13,12 +13,18 @@ import { SluiceError } from '../../errors/index.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** application/json, text/plain (what analytics.js sends) or none; charset and other params ignored. */
-export function assertSupportedContentType(headers: Headers): void {
+/**
+ * application/json, text/plain (what analytics.js sends) or none; charset and other params ignored.
+ * One narrow exception: `@rudderstack/rudder-sdk-node` posts its gzip Buffer through axios, which labels
+ * it `application/x-www-form-urlencoded`; a gzip body under that label is read as JSON too (a real form
+ * body is never gzip-compressed JSON, and anything else still fails to parse as `invalid_json`).
+ */
+export function assertSupportedContentType(headers: Headers, gzip: boolean): void {
   const header = headers['content-type'];
-  if (header === undefined) return; // rudder-sdk-node's gzip requests carry none
+  if (header === undefined) return;
   const mediaType = String(header).split(';', 1)[0]!.trim().toLowerCase();
   if (mediaType === 'application/json' || mediaType === 'text/plain' || mediaType === '') return;
+  if (gzip && mediaType === 'application/x-www-form-urlencoded') return;
   throw new SluiceError('unsupported_content_type', `Content-Type ${JSON.stringify(mediaType)} is not accepted; send application/json or text/plain holding JSON.`);
 }
 
@@ -85,8 +91,8 @@ function gunzipCapped(compressed: Buffer, limit: number): Promise<Buffer> {
 
 /** Checks the headers, reads, decompresses and measures the body; returns the decoded bytes. */
 export async function readBodyBytes(stream: Readable, headers: Headers, limit: number): Promise<Buffer> {
-  assertSupportedContentType(headers);
   const gzip = isGzip(headers);
+  assertSupportedContentType(headers, gzip);
   const declared = Number(headers['content-length']);
   // A compressed body larger than the limit is refused too: JSON compresses, it never grows.
   if (declared > limit) {

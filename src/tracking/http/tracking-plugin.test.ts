@@ -60,13 +60,15 @@ describe('bodies and auth', () => {
       { headers: { 'content-type': 'application/json; charset=utf-8' }, payload: event('json') },
       { headers: {}, payload: Buffer.from(event('none')) },
       { headers: { ...json, 'content-encoding': 'gzip' }, payload: gzipSync(event('gzip')) },
+      // what rudder-sdk-node's axios sends with its gzip Buffer
+      { headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'gzip' }, payload: gzipSync(event('formgzip')) },
       { headers: { ...json, authorization: basicAuth(writeKey, false) }, payload: JSON.stringify({ userId: 'nocolon', event: 'e' }) },
     ];
     for (const request of requests) {
       const response = await t.app.inject({ method: 'POST', url: '/v1/track', ...request });
       expect(response.statusCode, response.body).toBe(200);
     }
-    expect((await storedEvents(t.log)).map((stored) => stored.userId)).toEqual(['text', 'json', 'none', 'gzip', 'nocolon']);
+    expect((await storedEvents(t.log)).map((stored) => stored.userId)).toEqual(['text', 'json', 'none', 'gzip', 'formgzip', 'nocolon']);
   });
 
   it('lets the Authorization header win over a body writeKey (which is stored untouched)', async () => {
