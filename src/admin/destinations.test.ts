@@ -1,0 +1,123 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlBatchStore } from '../control/batch-store.js';
+import { SqlDestinationStore } from '../control/destination-store.js';
+import { hashSessionToken, newSessionToken } from '../control/ids.js';
+import { metadataFileOf, openControlPlane, sqliteDialect, type MetadataStore } from '../control/index.js';
+import { DeliveryManager } from '../delivery/delivery-manager.js';
+import { fakeTypes } from '../delivery/testing/fake-types.js';
+import { MemoryEventLog } from '../log/memory-event-log.js';
+import { destinationRoutes } from './destinations.js';
+import { adminPlugin } from './index.js';
+
+let app: FastifyInstance;
+let store: MetadataStore;
+let manager: DeliveryManager;
+let destinations: SqlDestinationStore;
+const log = new MemoryEventLog();
+const types = fakeTypes();
+const tokens: Record<'owner' | 'reader' | 'outsider', string> = { owner: '', reader: '', outsider: '' };
+let sourceId = '';
+let otherWorkspaceSource = '';
+
+async function sessionFor(email: string, workspaceId: string, role: 'owner' | 'read_only'): Promise<string> {
+  const user = await store.createUser({ email, passwordHash: 'unused' });
+  await store.addMember({ workspaceId, userId: user.id, role });
+  const token = newSessionToken();
+  await store.createSession({ userId: user.id, tokenHash: hashSessionToken(token), expiresAt: new Date(Date.now() + 3_600_000) });
+  return token;
+}
+
+beforeAll(async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-destinations-api-'));
+  const plane = await openControlPlane(sqliteDialect(metadataFileOf(dataDir)));
+  store = plane.store;
+  destinations = new SqlDestinationStore(plane.database);
+  const workspace = await store.createWorkspace({ slug: 'default', name: 'Default' });
+  const other = await store.createWorkspace({ slug: 'other', name: 'Other' });
+  sourceId = (await store.createSource({ workspaceId: workspace.id, name: 'web' })).id;
+  otherWorkspaceSource = (await store.createSource({ workspaceId: other.id, name: 'theirs' })).id;
+  tokens.owner = await sessionFor('owner@example.com', workspace.id, 'owner');
+  tokens.reader = await sessionFor('reader@example.com', workspace.id, 'read_only');
+  tokens.outsider = await sessionFor('outsider@example.com', other.id, 'owner');
+  manager = new DeliveryManager({ log, destinations, batches: new SqlBatchStore(plane.database), types, nodeId: 'abcdefabcdefabcd', spoolDirectory: join(dataDir, 'spool') });
+  await manager.start();
+  app = Fastify();
+  await app.register(adminPlugin, { store, sessionTtlSeconds: 3600, secureCookies: false, routes: [destinationRoutes({ store, destinations, types, manager })] });
+});
+
+afterAll(async () => {
+  await app.close();
+  await manager.stop();
+  await store.close();
+});
+
+const call = (who: keyof typeof tokens, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: unknown) =>
+  app.inject({ method, url: `/api/v1/workspaces/default/destinations${path}`, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+describe('destinations admin API', () => {
+  it('creates, shows (secrets masked), changes, flushes, reports status and deletes a destination', async () => {
+    const created = await call('owner', 'POST', '', { type: 'fake', name: 'Archive', sourceIds: [sourceId], settings: { name: 'api-1', secret: 's3cr3t' } });
+    expect(created.statusCode).toBe(201);
+    const destination = created.json();
+    expect(destination).toMatchObject({ type: 'fake', name: 'Archive', enabled: true, sourceIds: [sourceId], settings: { name: 'api-1', secret: '********' } });
+    expect(JSON.stringify((await call('reader', 'GET', '')).json())).not.toContain('s3cr3t');
+    expect((await call('reader', 'GET', `/${destination.id}`)).json()).toEqual(destination);
+
+    // Sending the mask back keeps the stored secret.
+    const patched = await call('owner', 'PATCH', `/${destination.id}`, { name: 'Renamed', settings: { secret: '********', extra: 1 } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ name: 'Renamed', settings: { name: 'api-1', secret: '********', extra: 1 } });
+    expect((await destinations.getDestination(destination.id))!.settings.secret).toBe('s3cr3t');
+
+    await log.append(sourceId, [{ timestamp: Date.now(), data: Buffer.from('{"messageId":"m1"}') }]);
+    const flushed = await call('owner', 'POST', `/${destination.id}/flush`);
+    expect(flushed.statusCode).toBe(200);
+    expect(flushed.json().objects).toEqual([{ key: expect.any(String), events: 1, bytes: expect.any(Number) }]);
+    const status = (await call('reader', 'GET', `/${destination.id}/status`)).json();
+    expect(status).toMatchObject({ destinationId: destination.id, enabled: true, pending: { events: 0, bytes: 0 }, lastError: null });
+    expect(status.lastDelivery).toMatchObject({ objects: 1, events: 1 });
+
+    const disabled = await call('owner', 'PATCH', `/${destination.id}`, { enabled: false });
+    expect(disabled.json().enabled).toBe(false);
+    expect((await call('owner', 'POST', `/${destination.id}/flush`)).json()).toMatchObject({ success: false, code: 'destination_disabled' });
+
+    expect((await call('owner', 'DELETE', `/${destination.id}`)).statusCode).toBe(204);
+    expect((await call('owner', 'GET', `/${destination.id}`)).json()).toMatchObject({ success: false, code: 'not_found' });
+    expect(log.cursor(sourceId, destination.id)).toBeUndefined();
+  });
+
+  it('rejects bad requests with a precise code and stores nothing', async () => {
+    const cases: [unknown, number, string][] = [
+      [{ type: 'nope', name: 'x', sourceIds: [], settings: {} }, 400, 'unknown_destination_type'],
+      [{ type: 'fake', name: 'x', sourceIds: [], settings: {} }, 400, 'invalid_destination_setting'],
+      [{ type: 'fake', name: 'x', sourceIds: [], settings: [] }, 400, 'invalid_destination_setting'],
+      [{ type: 'fake', name: 'x', sourceIds: ['missing'], settings: { name: 'n' } }, 400, 'unknown_source'],
+      [{ type: 'fake', name: 'x', sourceIds: [otherWorkspaceSource], settings: { name: 'n' } }, 400, 'unknown_source'],
+      [{ type: 'fake', name: '', sourceIds: [], settings: { name: 'n' } }, 400, 'invalid_destination'],
+      [{ type: 'fake', name: 'x', sourceIds: 'all', settings: { name: 'n' } }, 400, 'invalid_destination'],
+      [{ type: 'fake', name: 'x', settings: { name: 'n' }, colour: 'red' }, 400, 'invalid_destination'],
+    ];
+    const before = (await call('owner', 'GET', '')).json().destinations.length;
+    for (const [payload, status, code] of cases) {
+      const response = await call('owner', 'POST', '', payload);
+      expect({ status: response.statusCode, body: response.json() }).toMatchObject({ status, body: { success: false, code } });
+    }
+    expect((await call('owner', 'GET', '')).json().destinations).toHaveLength(before);
+  });
+
+  it('read-only members read but cannot change; other workspaces see nothing', async () => {
+    const created = (await call('owner', 'POST', '', { type: 'fake', name: 'Guarded', sourceIds: [sourceId], settings: { name: 'api-2' } })).json();
+    expect((await call('reader', 'POST', '', { type: 'fake', name: 'x', sourceIds: [], settings: { name: 'n' } })).json()).toMatchObject({ code: 'forbidden' });
+    expect((await call('reader', 'PATCH', `/${created.id}`, { name: 'x' })).statusCode).toBe(403);
+    expect((await call('reader', 'POST', `/${created.id}/flush`)).statusCode).toBe(403);
+    expect((await call('reader', 'DELETE', `/${created.id}`)).statusCode).toBe(403);
+    expect((await call('outsider', 'GET', `/${created.id}`)).statusCode).toBe(404);
+    const theirs = await app.inject({ method: 'GET', url: `/api/v1/workspaces/other/destinations/${created.id}`, headers: { authorization: `Bearer ${tokens.outsider}` } });
+    expect(theirs.statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/workspaces/default/destinations' })).statusCode).toBe(401);
+  });
+});
