@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Membership, MetadataStore } from '../control/index.js';
 import type { DeliveryManager } from '../delivery/delivery-manager.js';
 import type { DestinationTypes } from '../delivery/destination-types.js';
-import type { DestinationRecord, DestinationStore } from '../delivery/stores.js';
+import type { DestinationStore } from '../delivery/stores.js';
 import { SluiceError } from '../errors/index.js';
 import { membershipIn, requireAuth, type AdminRoutes } from './index.js';
 import { destinationJson, mergeSettings, readCreateRequest, readPatchRequest, withoutMasks } from './destinations-json.js';
