@@ -1,0 +1,162 @@
+/**
+ * Turns one delivery batch into Segment-layout objects in an ObjectStore: one gzip NDJSON object per
+ * received day (a batch spanning midnight becomes one object per day, even when requests racing
+ * around midnight interleave the days' records in the log), each spooled to a temp file (bounded
+ * memory, known length, MD5) and then written with a single PutObject.
+ *
+ * Memory stays bounded whatever the batch: records stream from the log, at most `maxOpenDays`
+ * encoders are open at once, and a batch touching more days (a long, quiet backlog) takes more passes
+ * over `batch.records()` (re-readable by contract). Spool files live in a per-delivery temp directory
+ * that is always removed. Used by both `amazon-s3` and `local-files`: same keys, same bytes.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import type { DeliveredObject, DeliveryBatch } from '../../delivery/destination.js';
+import type { StoredRecord } from '../../log/event-log.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import { NdjsonGzipEncoder } from './encoder.js';
+import { objectKey, receivedDayOf } from './keys.js';
+
+export const OBJECT_CONTENT_TYPE = 'text/plain';
+export const OBJECT_CONTENT_ENCODING = 'gzip';
+
+export interface LayoutWriterOptions {
+  readonly store: ObjectStore;
+  /** `path/prefix/` or `''`. */
+  readonly prefix: string;
+  readonly nodeId: string;
+  /** Where temp files go (created if missing); a directory per delivery is made inside and removed. */
+  readonly spoolDirectory: string;
+  readonly gzipLevel?: number;
+  /** Most day objects encoded at once in one pass over the batch. */
+  readonly maxOpenDays?: number;
+}
+
+/** Writes the batch; resolves with the objects written, in the order written. */
+export async function writeBatchObjects(batch: DeliveryBatch, options: LayoutWriterOptions, signal: AbortSignal): Promise<DeliveredObject[]> {
+  await fs.mkdir(options.spoolDirectory, { recursive: true });
+  const spool = await fs.mkdtemp(path.join(options.spoolDirectory, 'batch-'));
+  try {
+    const written: DeliveredObject[] = [];
+    const finishedDays = new Set<number>();
+    let more = true;
+    while (more) {
+      const pass = await spoolOnePass(batch, finishedDays, spool, options, signal);
+      more = pass.daysLeft;
+      for (const object of pass.objects) {
+        signal.throwIfAborted();
+        await options.store.putObject({
+          key: object.key,
+          body: { file: object.file },
+          contentLength: object.bytes,
+          contentType: OBJECT_CONTENT_TYPE,
+          contentEncoding: OBJECT_CONTENT_ENCODING,
+          contentMd5: object.md5,
+          signal,
+        });
+        await fs.rm(object.file, { force: true });
+        finishedDays.add(object.receivedDay);
+        written.push({ key: object.key, events: object.events, bytes: object.bytes });
+      }
+    }
+    return written;
+  } finally {
+    await fs.rm(spool, { recursive: true, force: true });
+  }
+}
+
+interface SpooledObject {
+  readonly key: string;
+  readonly receivedDay: number;
+  readonly file: string;
+  readonly events: number;
+  readonly bytes: number;
+  readonly md5: string;
+}
+
+/** One read of the batch: encodes the first `maxOpenDays` unfinished days it meets into spool files. */
+async function spoolOnePass(
+  batch: DeliveryBatch,
+  finishedDays: ReadonlySet<number>,
+  spool: string,
+  options: LayoutWriterOptions,
+  signal: AbortSignal,
+): Promise<{ objects: SpooledObject[]; daysLeft: boolean }> {
+  const maxOpenDays = options.maxOpenDays ?? 4;
+  const open = new Map<number, DayObjectWriter>();
+  let daysLeft = false;
+  try {
+    for await (const record of batch.records()) {
+      if (signal.aborted) signal.throwIfAborted();
+      const day = receivedDayOf(record.timestamp);
+      if (finishedDays.has(day)) continue;
+      let writer = open.get(day);
+      if (!writer) {
+        if (open.size >= maxOpenDays) {
+          daysLeft = true;
+          continue;
+        }
+        writer = new DayObjectWriter(objectKey({ prefix: options.prefix, sourceId: batch.sourceId, receivedDay: day, firstReceivedAt: record.timestamp, firstOffset: record.offset, nodeId: options.nodeId }),
+          day, path.join(spool, `${randomUUID()}.gz`), options.gzipLevel);
+        open.set(day, writer);
+      }
+      await writer.write(record);
+    }
+    const objects: SpooledObject[] = [];
+    for (const writer of open.values()) objects.push(await writer.finish());
+    return { objects, daysLeft };
+  } catch (error) {
+    for (const writer of open.values()) writer.abandon();
+    throw error;
+  }
+}
+
+/** One day's object being encoded into its spool file, hashing and counting what reaches the disk. */
+class DayObjectWriter {
+  readonly #encoder: NdjsonGzipEncoder;
+  readonly #meter = new ByteMeter();
+  #events = 0;
+
+  constructor(
+    readonly key: string,
+    readonly receivedDay: number,
+    readonly file: string,
+    gzipLevel: number | undefined,
+  ) {
+    // gzip → meter → file: the meter sees exactly the bytes stored.
+    this.#encoder = new NdjsonGzipEncoder(createWriteStream(file, { flags: 'wx' }), { through: [this.#meter], ...(gzipLevel === undefined ? {} : { level: gzipLevel }) });
+  }
+
+  write(record: StoredRecord): Promise<void> {
+    this.#events++;
+    return this.#encoder.writeLine(record.data);
+  }
+
+  async finish(): Promise<SpooledObject> {
+    await this.#encoder.end();
+    return { key: this.key, receivedDay: this.receivedDay, file: this.file, events: this.#events, bytes: this.#meter.bytes, md5: this.#meter.md5() };
+  }
+
+  abandon(): void {
+    this.#encoder.destroy();
+  }
+}
+
+/** Pass-through that hashes (MD5, for Content-MD5) and counts the bytes that reach the spool file. */
+class ByteMeter extends Transform {
+  readonly #hash = createHash('md5');
+  bytes = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+
+  md5(): string {
+    return this.#hash.digest('base64');
+  }
+}
