@@ -45,6 +45,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
 
+  // Once closing starts, every response (in-flight requests included) closes its connection: a
+  // keep-alive socket left open after its last response would hold shutdown up until it times out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // Callback style: this runs on every response of the ingest path, where an extra promise is waste.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   await app.register(healthRoutes, { checks: { log: () => deps.log.isWritable(), metadata: () => deps.store.isReachable() } });
   if (deps.serves !== 'admin') {
     const { config } = deps;

@@ -1,0 +1,176 @@
+/**
+ * `sluice serve` as a real child process (as `npm start` runs it): first-start bootstrap, events
+ * accepted, SIGTERM while requests are in flight → those requests answered, exit code 0; a restart
+ * keeps the data and does not bootstrap again; every acknowledged event is in the log.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { FileEventLog } from '../log/file-event-log.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Serving {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly url: URL;
+  stdout(): string;
+  /** Resolves with the first match of `pattern` in stdout, now or later. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+async function serve(dataDir: string): Promise<Serving> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: root,
+    env: { ...env, SLUICE_ADMIN_PASSWORD: 'integration-pw', SLUICE_LOG_LEVEL: 'info', SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '8' },
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const check of waiters) check();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const match = stdout.match(pattern);
+        if (match) {
+          waiters.delete(check);
+          resolve(match);
+        }
+      };
+      waiters.add(check);
+      check();
+      void exited.then((code) => reject(new Error(`sluice exited (${code}) before printing ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`)));
+    });
+  const [, url] = await waitFor(/Sluice listening on (http:\/\/[\d.]+:\d+)/);
+  return { child, url: new URL(url!), stdout: () => stdout, waitFor, exited };
+}
+
+const trackEvent = (messageId: string) => ({ type: 'track', userId: 'user-1', event: 'Integration', messageId });
+
+/**
+ * A request whose headers the server has taken in (it answered `100 Continue`) but whose body is still
+ * to come: a request in flight, on a keep-alive connection like the official libraries use.
+ */
+async function startInFlightRequest(url: URL, writeKey: string, body: string) {
+  const socket = connect(Number(url.port), url.hostname);
+  await once(socket, 'connect');
+  let received = '';
+  const changed = new EventTarget();
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString();
+    changed.dispatchEvent(new Event('data'));
+  });
+  const until = (done: () => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => done() && (changed.removeEventListener('data', check), resolve());
+      changed.addEventListener('data', check);
+      check();
+    });
+  socket.write(
+    [
+      'POST /v1/track HTTP/1.1',
+      `Host: ${url.host}`,
+      'Content-Type: application/json',
+      `Authorization: Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Expect: 100-continue',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  await until(() => received.includes('100 Continue\r\n\r\n'));
+  return {
+    async finish(): Promise<{ status: number; body: string; closedByServer: Promise<unknown> }> {
+      received = received.slice(received.indexOf('100 Continue\r\n\r\n') + '100 Continue\r\n\r\n'.length);
+      socket.write(body);
+      const complete = () => {
+        const end = received.indexOf('\r\n\r\n');
+        const length = /content-length: (\d+)/i.exec(received.slice(0, end));
+        return end > 0 && length !== null && received.length >= end + 4 + Number(length[1]);
+      };
+      await until(complete);
+      const end = received.indexOf('\r\n\r\n');
+      return { status: Number(received.split(' ', 2)[1]), body: received.slice(end + 4), closedByServer: once(socket, 'close') };
+    },
+  };
+}
+
+async function post(url: URL, writeKey: string, path: string, payload: unknown) {
+  const response = await fetch(new URL(path, url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+    body: JSON.stringify(payload),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('sluice serve (child process)', () => {
+  it('bootstraps, accepts events, drains in-flight requests on SIGTERM, exits 0 and keeps every acknowledged event', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-serve-')), 'data');
+    const first = await serve(dataDir);
+    const [, sourceId, writeKey] = first.stdout().match(/Source "default" \(id ([A-Za-z0-9]+)\) write key: ([A-Za-z0-9]{32})/)!;
+    expect(first.stdout()).toContain('Admin login:  admin@localhost / (the password from SLUICE_ADMIN_PASSWORD)');
+    expect(first.stdout()).not.toContain('integration-pw');
+
+    const acknowledged: string[] = [];
+    const batch = await post(first.url, writeKey!, '/v1/batch', { batch: ['b1', 'b2', 'b3'].map(trackEvent) });
+    expect(batch).toEqual({ status: 200, body: { success: true } });
+    acknowledged.push('b1', 'b2', 'b3');
+    for (const id of ['t1', 't2']) {
+      expect((await post(first.url, writeKey!, '/v1/track', trackEvent(id))).status).toBe(200);
+      acknowledged.push(id);
+    }
+
+    const inFlight = await Promise.all(['f1', 'f2'].map((id) => startInFlightRequest(first.url, writeKey!, JSON.stringify(trackEvent(id)))));
+    first.child.kill("SIGTERM");
+    await first.waitFor(/shutting down/);
+    for (const [index, request] of inFlight.entries()) {
+      const response = await request.finish();
+      expect(response).toMatchObject({ status: 200, body: '{"success":true}' });
+      acknowledged.push(`f${index + 1}`);
+      await response.closedByServer; // the keep-alive connection does not hold shutdown up
+    }
+    expect(await first.exited).toBe(0);
+    expect(first.stdout()).not.toMatch(/timed out/);
+
+    const second = await serve(dataDir);
+    expect(second.stdout()).not.toContain('First start');
+    expect((await post(second.url, writeKey!, '/v1/track', trackEvent('r1'))).status).toBe(200);
+    acknowledged.push('r1');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+
+    const log = await FileEventLog.open({ directory: join(dataDir, 'log'), maxBytes: 2 ** 30 });
+    try {
+      const records = await log.read(sourceId!, 0);
+      const messageIds = records.map((record) => (JSON.parse(record.data.toString()) as { messageId: string }).messageId);
+      expect(messageIds).toEqual(acknowledged);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('refuses to start on an invalid setting, naming it', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--max-batch-events', 'lots'], {
+      cwd: root,
+      env: { ...env, SLUICE_DATA_DIR: join(tmpdir(), 'never-created') },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(stderr).toContain('Invalid setting "maxBatchEvents" (flag --max-batch-events = "lots"): must be an integer');
+  });
+});
