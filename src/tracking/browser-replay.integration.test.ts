@@ -132,7 +132,7 @@ describe('analytics-next browser traffic', () => {
 
   it('gets a precise error for a wrong write key, and the server keeps serving', async () => {
     const bad = await post('/v1/t', { ...browserEvent('track', { event: 'x' }), writeKey: 'not-a-key' });
-    expect([bad.status, (await bad.json()).code]).toEqual([401, 'invalid_write_key']);
+    expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([401, 'invalid_write_key']);
     expect((await post('/v1/t', browserEvent('track', { event: 'after' }))).status).toBe(200);
     expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
   });
