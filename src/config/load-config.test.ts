@@ -82,6 +82,10 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['Unknown environment variable SLUICE_DATADIR (did you mean SLUICE_DATA_DIR?)']);
   });
 
+  it('accepts the SLUICE_ variables that are read elsewhere', async () => {
+    expect((await loadConfig({ env: { SLUICE_DELIVERY_FAULT: 'after-record:kill', SLUICE_DELIVERY_FAULT_SKIP: '1' } })).port).toBe(8080);
+  });
+
   it('rejects an unknown flag', async () => {
     expect(await problemsOf({ env: {}, flags: { colour: 'blue' } })).toEqual(['Unknown flag "colour"']);
   });

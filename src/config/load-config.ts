@@ -8,9 +8,9 @@
  * the setting and its origin. Nothing here opens ports or directories: that is the server's job.
  */
 import { readFile } from 'node:fs/promises';
-import { envVarOf, flagOf, settingNames, settings, type Config, type SettingName } from './settings.js';
+import { envVarOf, flagOf, otherEnvVars, settingNames, settings, type Config, type SettingName } from './settings.js';
 
-/** Environment variables with the `SLUICE_` prefix that are not settings but are still understood. */
+/** The environment form of `--config`. */
 export const CONFIG_FILE_ENV_VAR = 'SLUICE_CONFIG';
 
 export class ConfigError extends Error {
@@ -56,7 +56,7 @@ export async function collectSettings(sources: ConfigSources): Promise<RawSettin
   }
 
   for (const [variable, value] of Object.entries(env)) {
-    if (!variable.startsWith('SLUICE_') || variable === CONFIG_FILE_ENV_VAR || value === undefined) continue;
+    if (!variable.startsWith('SLUICE_') || Object.hasOwn(otherEnvVars, variable) || value === undefined) continue;
     const name = envVarToSetting.get(variable);
     if (name) raw.set(name, { value, origin: `env ${variable}` });
     else problems.push(`Unknown environment variable ${variable}${suggestion(variable)}`);

@@ -134,3 +134,13 @@ export function envVarOf(name: SettingName): string {
 export function flagOf(name: SettingName): string {
   return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
+
+/**
+ * `SLUICE_*` environment variables that are not settings but are read elsewhere; the loader accepts
+ * them instead of refusing them as unknown. Add one here when a module reads a new variable.
+ */
+export const otherEnvVars: Readonly<Record<string, string>> = {
+  SLUICE_CONFIG: 'Path of the JSON config file; the same as `--config`.',
+  SLUICE_DELIVERY_FAULT: 'Tests only: makes delivery crash or pause at a named point (src/delivery/fault-hooks.ts). Never set it in production.',
+  SLUICE_DELIVERY_FAULT_SKIP: 'Tests only: how many passes through that point go by before `SLUICE_DELIVERY_FAULT` acts.',
+};
