@@ -103,7 +103,8 @@ export class S3ObjectStore implements ObjectStore {
         region,
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
         forcePathStyle: options.forcePathStyle ?? false,
-        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        // A copy: the SDK tags the credentials object it is given.
+        ...(options.credentials === undefined ? {} : { credentials: { ...options.credentials } }),
         // Redirects are followed here, with a re-openable body, not by the SDK (which would resend a consumed stream).
         followRegionRedirects: false,
         requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -17,8 +17,11 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { S3PolicyProxy, type ProxyPolicy } from './s3-policy-proxy.js';
 
-/** s3rver accepts only this key pair (any other gets InvalidAccessKeyId). */
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+/**
+ * s3rver accepts only this key pair (any other gets InvalidAccessKeyId). Frozen: the SDK tags the
+ * credentials objects it is given (`$source`), so hand it copies (`{ ...S3RVER_CREDENTIALS }`).
+ */
+export const S3RVER_CREDENTIALS = Object.freeze({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const);
 
 export interface StoredTestObject {
   /** The stored bytes, exactly (still gzip for our objects: nothing decodes Content-Encoding). */
@@ -51,7 +54,7 @@ export async function startS3TestServer(options: { bucket?: string; policy?: Par
     region: 'us-east-1',
     endpoint: directEndpoint,
     forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
+    credentials: { ...S3RVER_CREDENTIALS },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

@@ -1,0 +1,102 @@
+import { PassThrough, Writable } from 'node:stream';
+import zlib from 'node:zlib';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GZIP_LEVEL, NdjsonGzipEncoder, ZLIB_CHUNK_BYTES } from './encoder.js';
+import { sampleEvent, seededRandom } from './test-support/sample-events.js';
+
+function collector(): { sink: Writable; bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  return { sink, bytes: () => Buffer.concat(chunks) };
+}
+
+async function encode(lines: readonly string[]): Promise<Buffer> {
+  const { sink, bytes } = collector();
+  const encoder = new NdjsonGzipEncoder(sink);
+  for (const line of lines) await encoder.writeLine(Buffer.from(line));
+  await encoder.end();
+  return bytes();
+}
+
+function sampleLines(count: number, seed = 7): string[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_unused, index) => sampleEvent(random, 1_700_000_000_000 + index));
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('NdjsonGzipEncoder', () => {
+  it('writes every line followed by a newline, gzip-compressed', async () => {
+    const lines = sampleLines(500);
+    const text = zlib.gunzipSync(await encode(lines)).toString();
+    expect(text).toBe(lines.map((line) => `${line}\n`).join(''));
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('gives byte-identical output for identical input', async () => {
+    const lines = sampleLines(2000);
+    const first = await encode(lines);
+    const second = await encode(lines);
+    expect(first.equals(second)).toBe(true);
+    // …and the same bytes as one-shot gzip of the same NDJSON at the same level.
+    expect(first.equals(zlib.gzipSync(Buffer.from(lines.map((line) => `${line}\n`).join('')), { level: GZIP_LEVEL }))).toBe(true);
+  });
+
+  it('hands zlib 64 KiB chunks, never one write per event', async () => {
+    const writes: number[] = [];
+    const realCreateGzip = zlib.createGzip;
+    vi.spyOn(zlib, 'createGzip').mockImplementation((options) => {
+      const gzip = realCreateGzip(options);
+      const write = gzip.write.bind(gzip) as (chunk: Buffer) => boolean;
+      gzip.write = ((chunk: Buffer) => {
+        writes.push(chunk.length);
+        return write(chunk);
+      }) as typeof gzip.write;
+      return gzip;
+    });
+    const lines = sampleLines(1000); // ~450 KB
+    const total = lines.reduce((sum, line) => sum + line.length + 1, 0);
+    await encode(lines);
+    expect(writes.length).toBe(Math.ceil(total / ZLIB_CHUNK_BYTES));
+    expect(writes.slice(0, -1).every((size) => size === ZLIB_CHUNK_BYTES)).toBe(true);
+    expect(writes.reduce((sum, size) => sum + size, 0)).toBe(total);
+  });
+
+  it('handles a line larger than a chunk and an empty input', async () => {
+    const big = `{"text":"${'x'.repeat(3 * ZLIB_CHUNK_BYTES)}"}`;
+    expect(zlib.gunzipSync(await encode(['{"a":1}', big, '{"b":2}'])).toString()).toBe(`{"a":1}\n${big}\n{"b":2}\n`);
+    expect(zlib.gunzipSync(await encode([])).length).toBe(0);
+  });
+
+  it('waits for a slow sink (backpressure) instead of buffering the batch', async () => {
+    const slow = new PassThrough({ highWaterMark: 1024 });
+    const encoder = new NdjsonGzipEncoder(slow, { level: 0 });
+    let settled = false;
+    const writing = (async () => {
+      const random = seededRandom(3);
+      for (let index = 0; index < 2000; index++) await encoder.writeLine(Buffer.from(sampleEvent(random, index)));
+      settled = true;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false); // nobody reads the sink: the writer is held back
+    expect(slow.readableLength).toBeLessThan(4 * ZLIB_CHUNK_BYTES);
+    slow.resume();
+    await writing;
+    await encoder.end();
+  });
+
+  it('surfaces a sink failure on the next write', async () => {
+    const failing = new Writable({ write: (_chunk, _encoding, callback) => callback(new Error('disk gone')) });
+    const encoder = new NdjsonGzipEncoder(failing, { level: 1 });
+    const random = seededRandom(5);
+    await expect((async () => {
+      for (let index = 0; index < 5000; index++) await encoder.writeLine(Buffer.from(sampleEvent(random, index)));
+      await encoder.end();
+    })()).rejects.toThrow('disk gone');
+  });
+});
