@@ -75,6 +75,28 @@ describe('FileEventLog', () => {
     }
   });
 
+  it('gives an append larger than a segment a segment of its own', async () => {
+    const directory = await tempDirectory();
+    const log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024 });
+    await log.append('s', [record('small')]);
+    const big = await log.append('s', [record('b'.repeat(3000)), record('c'.repeat(10))]);
+    const after = await log.append('s', [record('after')]);
+    await log.close();
+    const names = (await readdir(join(directory, 'streams', 's'))).filter((name) => name.endsWith('.seg'));
+    expect(names.map((name) => Number(name.slice(0, 20)))).toEqual([0, big.firstOffset, after.firstOffset]);
+    expect(big.firstOffset).toBe(FRAME_HEADER_BYTES + 5);
+  });
+
+  it('applies one disk budget to all streams together', async () => {
+    const log = await FileEventLog.open({ directory: await tempDirectory(), maxBytes: 1000 });
+    await log.append('one', [record('x'.repeat(600))]);
+    await expect(log.append('two', [record('y'.repeat(600))])).rejects.toMatchObject({ code: 'log_full' });
+    await log.append('two', [record('y'.repeat(300))]);
+    expect(log.usage().bytes).toBe(2 * FRAME_HEADER_BYTES + 900);
+    expect(log.streams().sort()).toEqual(['one', 'two']);
+    await log.close();
+  });
+
   it('encodes stream names safely and keeps them distinct across a reopen', async () => {
     const directory = await tempDirectory();
     const names = ['../escape', 'a/b', 'A', 'a', '.', 'ünï cødé', 'src_1-x'];

@@ -108,6 +108,11 @@ export class FileEventLog implements EventLog {
       const { chain } = await recoverStream(name, directory, this.#logger);
       const state = this.#newState(name, chain, await CursorStore.load(directory), true);
       this.#budget.addExisting(chain.bytes);
+      const lowest = state.cursors.lowest();
+      if (lowest !== undefined && lowest > chain.endOffset) {
+        // Only possible if segment files were removed by hand: new records would hide behind the cursor.
+        this.#logger.warn({ stream: name, cursor: lowest, endOffset: chain.endOffset }, 'event log: a cursor is beyond the end of its stream');
+      }
       await state.applyRetention(this.#budget, this.#logger);
     }
   }

@@ -156,6 +156,8 @@ export class GroupCommitWriter {
       throw await this.#writeFailure(handle, writeAt, error);
     }
     try {
+      // fdatasync, not fsync: it still flushes the file size (needed to read the data back), and skips
+      // timestamps nobody needs.
       await handle.datasync();
     } catch (error) {
       throw new GroupFailure(errorFor(error), true);
