@@ -3,8 +3,9 @@
  * `register<Name>(program)`, and list it here.
  */
 import type { Command } from 'commander';
+import { registerFlush } from './flush.js';
 import { registerServe } from './serve.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: readonly RegisterCommand[] = [registerServe];
+export const commands: readonly RegisterCommand[] = [registerServe, registerFlush];
