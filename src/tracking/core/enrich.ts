@@ -38,9 +38,12 @@ export interface RequestFacts {
   readonly newMessageId: () => string;
 }
 
+// Object.assign rather than object spread throughout: V8's spread of JSON.parse'd objects is several
+// times slower and yields objects that JSON.stringify walks slowly (measured with the ingest harness).
+
 export function enrichEvent(valid: ValidEvent, facts: RequestFacts): JsonObject {
   const source = valid.event;
-  const stored: JsonObject = { ...source };
+  const stored: JsonObject = Object.assign({}, source);
   stored.type = valid.type;
 
   if (typeof source.userId === 'number') stored.userId = String(source.userId);
@@ -80,15 +83,17 @@ function mergeContext(eventContext: unknown, facts: RequestFacts): JsonObject {
   if (facts.ip === undefined || (ip !== undefined && ip !== null && ip !== '')) {
     // mergeObjects returned the client's own object when there was nothing to merge: copy before
     // anything could write to it (nothing does here, but the stored object must not alias the input).
-    return merged === eventContext ? { ...merged } : merged;
+    return merged === eventContext ? Object.assign({}, merged) : merged;
   }
-  return { ...merged, ip: facts.ip };
+  const withIp = merged === eventContext ? Object.assign({}, merged) : merged;
+  withIp.ip = facts.ip;
+  return withIp;
 }
 
 /** Shallow merge, `own` keys winning; returns `own` itself when there is nothing to merge in. */
 function mergeObjects(batchLevel: JsonObject | undefined, own: unknown): JsonObject | undefined {
   const ownObject = typeof own === 'object' && own !== null && !Array.isArray(own) ? (own as JsonObject) : undefined;
   if (batchLevel === undefined) return ownObject;
-  if (ownObject === undefined) return { ...batchLevel };
-  return { ...batchLevel, ...ownObject };
+  if (ownObject === undefined) return Object.assign({}, batchLevel);
+  return Object.assign({}, batchLevel, ownObject);
 }
