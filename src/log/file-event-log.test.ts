@@ -163,6 +163,16 @@ describe('FileEventLog', () => {
     await log.close();
   });
 
+  it('never wedges on a small budget: a consumer keeping up frees room forever', async () => {
+    const log = await FileEventLog.open({ directory: await tempDirectory(), maxBytes: 4096 });
+    for (let index = 0; index < 60; index++) {
+      const { nextOffset } = await log.append('s', [record(`r${index}`.padEnd(300, '.'))]);
+      await log.commitCursor('s', 'keeping-up', nextOffset);
+    }
+    expect(log.usage().bytes).toBeLessThanOrEqual(4096);
+    await log.close();
+  });
+
   it('deletes consumed segment files and remembers cursors and the start across a reopen', async () => {
     const directory = await tempDirectory();
     let log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024 });

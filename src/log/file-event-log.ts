@@ -35,7 +35,10 @@ export interface FileEventLogOptions {
   readonly directory: string;
   /** Disk budget: total bytes of all segments (`SLUICE_LOG_MAX_BYTES`). */
   readonly maxBytes: number;
-  /** A segment is rolled before it would grow past this (default 64 MiB); a bigger single append gets a segment of its own. */
+  /**
+   * A segment is rolled before it would grow past this (default 64 MiB, at most a quarter of
+   * `maxBytes`); a bigger single append gets a segment of its own.
+   */
   readonly segmentBytes?: number;
   readonly logger?: LogLogger;
 }
@@ -75,12 +78,18 @@ export class FileEventLog implements EventLog {
 
   /** Opens (creating if needed) the log in `options.directory`, recovering every stream's tail. */
   static async open(options: FileEventLogOptions): Promise<FileEventLog> {
-    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-    if (!Number.isSafeInteger(segmentBytes) || segmentBytes < MIN_SEGMENT_BYTES) {
+    const requestedSegmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    if (!Number.isSafeInteger(requestedSegmentBytes) || requestedSegmentBytes < MIN_SEGMENT_BYTES) {
       throw new RangeError(`segmentBytes must be an integer ≥ ${MIN_SEGMENT_BYTES}.`);
     }
     new DiskBudget(options.maxBytes); // validates before touching the disk
     const logger = options.logger ?? silentLogger;
+    // The active segment is never deleted, so it must stay well inside the budget: with segments as big
+    // as the budget, a full active segment would block appends forever, consumed or not.
+    const segmentBytes = Math.min(requestedSegmentBytes, Math.max(MIN_SEGMENT_BYTES, Math.floor(options.maxBytes / 4)));
+    if (segmentBytes < requestedSegmentBytes) {
+      logger.info({ segmentBytes, maxBytes: options.maxBytes }, 'event log: segments capped at a quarter of the disk budget');
+    }
     await mkdir(options.directory, { recursive: true });
     const lock = await acquireDirectoryLock(options.directory, (stalePid) =>
       logger.warn({ directory: options.directory, stalePid }, 'event log: took over the lock of a process that is gone'),
