@@ -90,6 +90,10 @@ export class GroupCommitWriter {
     this.#onDurable = onDurable;
   }
 
+  /**
+   * Queues `records` for the next group. The payloads are copied when the group is encoded, not
+   * here (no per-append copy), so a caller must not change them until the append settles.
+   */
   append(records: readonly AppendRecord[]): Promise<AppendResult> {
     this.#context.assertWritable();
     const bytes = framedSize(records);
