@@ -106,7 +106,7 @@ export class FileEventLog implements EventLog {
 
   async #load(): Promise<void> {
     await mkdir(this.#streamsDirectory, { recursive: true });
-    await syncDirectory(this.#streamsDirectory);
+    await syncDirectory(join(this.#streamsDirectory, '..'));
     for (const entry of await readdir(this.#streamsDirectory, { withFileTypes: true })) {
       const name = entry.isDirectory() ? decodeStreamName(entry.name) : undefined;
       if (name === undefined) {
