@@ -189,7 +189,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
     if (bootstrapped) print(describeBootstrap(bootstrapped));
 
-    const log = await FileEventLog.open({ directory: join(dataDir, 'log'), maxBytes: config.logMaxBytes, segmentBytes: config.logSegmentBytes, logger });
+    const log = await FileEventLog.open({
+      directory: join(dataDir, 'log'),
+      maxBytes: config.logMaxBytes,
+      segmentBytes: config.logSegmentBytes,
+      logger: logger.child({ component: 'log' }),
+    });
     resources.push(() => log.close());
 
     const context: BackgroundContext = { config, store, database, log, logger };

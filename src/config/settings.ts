@@ -77,7 +77,7 @@ export const settings = {
     min: 2 ** 20,
   }),
   logSegmentBytes: bytes({
-    doc: 'Size at which the event log starts a new segment file (space is reclaimed a whole segment at a time).',
+    doc: 'Size at which the event log starts a new segment file (space is reclaimed a whole segment at a time). Capped at a quarter of `logMaxBytes`.',
     default: 64 * 2 ** 20,
     example: '128MiB',
     min: 64 * 2 ** 10,
