@@ -23,3 +23,26 @@ describe('parseIsoTimestamp', () => {
     }
   });
 });
+
+describe('parseIsoTimestamp edge cases', () => {
+  it('handles leap years, offsets and separators exactly', () => {
+    expect(parseIsoTimestamp('1900-02-29')).toBeUndefined();
+    expect(parseIsoTimestamp('2000-02-29T00:00:00Z')).toBe(Date.UTC(2000, 1, 29));
+    expect(parseIsoTimestamp('2024-04-31')).toBeUndefined();
+    expect(parseIsoTimestamp('2024-01-01T00:00:00.Z')).toBeUndefined();
+    expect(parseIsoTimestamp('2024-01-01T00:00:00,5Z')).toBe(Date.UTC(2024, 0, 1, 0, 0, 0, 500));
+    expect(parseIsoTimestamp('2024-01-01t01:00z')).toBe(Date.UTC(2024, 0, 1, 1));
+    expect(parseIsoTimestamp('2024-01-01T01:00:00+01')).toBe(Date.UTC(2024, 0, 1, 0));
+    expect(parseIsoTimestamp('2024-01-01T01:00:00+0:00')).toBeUndefined();
+    expect(parseIsoTimestamp('2024-01-01T01:00:00Zjunk')).toBeUndefined();
+    expect(parseIsoTimestamp('2024-1-01')).toBeUndefined();
+    expect(parseIsoTimestamp('2024-01-01T1:00')).toBeUndefined();
+  });
+
+  it('agrees with Date.parse on toISOString output', () => {
+    for (const ms of [0, 951_782_400_000, 1_700_000_000_123, 4_102_444_799_999]) {
+      const iso = new Date(ms).toISOString();
+      expect(parseIsoTimestamp(iso)).toBe(ms);
+    }
+  });
+});

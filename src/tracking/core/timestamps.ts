@@ -12,38 +12,89 @@
  * error instead of silently wrong data. `null` counts as absent.
  */
 
-const isoPattern =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
 /** Milliseconds since the epoch, or undefined when `value` is not an ISO-8601 date string. */
 export function parseIsoTimestamp(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value.length > 64) return undefined;
-  const match = isoPattern.exec(value);
-  if (!match) return undefined;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  const hour = match[4] === undefined ? 0 : Number(match[4]);
-  const minute = match[5] === undefined ? 0 : Number(match[5]);
-  const second = match[6] === undefined ? 0 : Number(match[6]);
-  const millis = match[7] === undefined ? 0 : Number(match[7].slice(0, 3).padEnd(3, '0'));
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const offsetMinutes = parseOffset(match[8]);
+  // Hand-rolled (no RegExp, no Date allocation): it runs for every timestamp of every event.
+  if (typeof value !== 'string' || value.length < 10 || value.length > 64) return undefined;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (value.charCodeAt(4) !== dash || value.charCodeAt(7) !== dash) return undefined;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let millis = 0;
+  let at = 10;
+  const separator = value.charCodeAt(at);
+  if (separator === upperT || separator === lowerT || separator === space) {
+    hour = digits(value, at + 1, 2);
+    minute = digits(value, at + 4, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || value.charCodeAt(at + 3) !== colon) return undefined;
+    at += 6;
+    if (value.charCodeAt(at) === colon) {
+      second = digits(value, at + 1, 2);
+      if (second < 0 || second > 59) return undefined;
+      at += 3;
+      const mark = value.charCodeAt(at);
+      if (mark === dot || mark === comma) {
+        const fractionStart = ++at;
+        while (at < value.length && isDigit(value.charCodeAt(at))) at++;
+        if (at === fractionStart) return undefined;
+        // Milliseconds from the first three digits; further digits are truncated.
+        for (let i = 0; i < 3; i++) millis = millis * 10 + (fractionStart + i < at ? value.charCodeAt(fractionStart + i) - zero : 0);
+      }
+    }
+  }
+  const offsetMinutes = parseOffset(value, at);
   if (offsetMinutes === undefined) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
 }
 
-function parseOffset(offset: string | undefined): number | undefined {
-  if (offset === undefined || offset === 'Z' || offset === 'z') return 0;
-  const sign = offset[0] === '-' ? -1 : 1;
-  const digits = offset.slice(1).replace(':', '');
-  const hours = Number(digits.slice(0, 2));
-  const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
-  if (hours > 23 || minutes > 59) return undefined;
-  return sign * (hours * 60 + minutes);
+const zero = 48;
+const dash = 45;
+const colon = 58;
+const dot = 46;
+const comma = 44;
+const space = 32;
+const upperT = 84;
+const lowerT = 116;
+
+function isDigit(code: number): boolean {
+  return code >= zero && code <= zero + 9;
 }
 
+/** The non-negative number of `length` digits at `at`, or -1 when any is not a digit. */
+function digits(text: string, at: number, length: number): number {
+  if (at + length > text.length) return -1;
+  let number = 0;
+  for (let i = at; i < at + length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) return -1;
+    number = number * 10 + (code - zero);
+  }
+  return number;
+}
+
+/** Offset in minutes east of UTC for the rest of the string from `at`: none, Z, ±hh, ±hhmm or ±hh:mm. */
+function parseOffset(text: string, at: number): number | undefined {
+  const rest = text.length - at;
+  if (rest === 0) return 0;
+  const sign = text.charCodeAt(at);
+  if (rest === 1 && (sign === 90 || sign === 122)) return 0; // Z / z
+  if (sign !== 43 && sign !== dash) return undefined; // + / -
+  const hours = digits(text, at + 1, 2);
+  let minutes = 0;
+  if (rest === 3) minutes = 0;
+  else if (rest === 5) minutes = digits(text, at + 3, 2);
+  else if (rest === 6 && text.charCodeAt(at + 3) === colon) minutes = digits(text, at + 4, 2);
+  else return undefined;
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return undefined;
+  return (sign === dash ? -1 : 1) * (hours * 60 + minutes);
+}
+
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return monthDays[month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
