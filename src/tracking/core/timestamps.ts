@@ -84,7 +84,7 @@ function parseOffset(text: string, at: number): number | undefined {
   if (rest === 1 && (sign === 90 || sign === 122)) return 0; // Z / z
   if (sign !== 43 && sign !== dash) return undefined; // + / -
   const hours = digits(text, at + 1, 2);
-  let minutes = 0;
+  let minutes: number;
   if (rest === 3) minutes = 0;
   else if (rest === 5) minutes = digits(text, at + 3, 2);
   else if (rest === 6 && text.charCodeAt(at + 3) === colon) minutes = digits(text, at + 4, 2);

@@ -14,6 +14,7 @@ import { ingestEvents, type IngestRecord } from '../core/ingest.js';
 import type { RequestFacts } from '../core/enrich.js';
 import type { TrackedSource } from '../source-directory.js';
 import { clientIp } from './client-ip.js';
+import { createLineArena } from './line-arena.js';
 import { sendError } from './error-handler.js';
 import type { ResolvedTrackingOptions } from './options.js';
 import { SourceRateLimiter } from './rate-limiter.js';
@@ -40,12 +41,9 @@ declare module 'fastify' {
   }
 }
 
-const encodeUtf8 = (line: string): Uint8Array => Buffer.from(line, 'utf8');
-
 export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrackingOptions): void {
   const { log, sources, limits, now, newMessageId, trustProxy } = options;
   const rateLimiter = options.rateLimit ? new SourceRateLimiter(options.rateLimit) : undefined;
-  const ingestOptions = { maxEventBytes: limits.maxEventBytes, encode: encodeUtf8 };
   /** Source resolved from the Authorization header before the body is read (undefined: use the body's key). */
   const headerSources = new WeakMap<FastifyRequest, TrackedSource>();
 
@@ -89,7 +87,7 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       batchIntegrations: envelope.batchIntegrations,
       newMessageId,
     };
-    const { records, rejected } = ingestEvents(envelope, impliedType, facts, ingestOptions);
+    const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: createLineArena() });
 
     if (records.length === 0) {
       const only = rejected[0];
