@@ -10,11 +10,11 @@
 import { SluiceError } from '../errors/index.js';
 import type { EventLog } from '../log/event-log.js';
 import { backoffDelayMs, defaultBackoffPolicy, type BackoffPolicy } from './backoff.js';
-import { backlogFillsBatch } from './batch-plan.js';
 import { deliveryBatch, planNextBatch } from './batch-reader.js';
 import type { DeliveredObject, Destination } from './destination.js';
 import { SimulatedCrash, type FaultHook, type FaultPoint } from './fault-hooks.js';
 import { FlushTimer, type BatchingPolicy } from './flush-schedule.js';
+import { SizeTrigger } from './size-trigger.js';
 import type { BatchStore } from './stores.js';
 import type { DeliveryRecordSummary, ErrorSummary, RunnerSnapshot } from './status.js';
 import { Wakeup } from './wakeup.js';
@@ -74,7 +74,7 @@ export class DeliveryRunner {
   #delivering = false;
   #done: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
-  #sizeCheck: 'idle' | 'running' | 'again' = 'idle';
+  readonly #sizeTrigger: SizeTrigger;
   #lastDelivery: DeliveryRecordSummary | undefined;
   #lastError: ErrorSummary | undefined;
   #consecutiveFailures = 0;
@@ -86,6 +86,14 @@ export class DeliveryRunner {
     this.#consumer = options.destinationId;
     this.#now = options.now ?? Date.now;
     this.#timer = new FlushTimer(options.batching, () => this.#want('everything'), this.#now);
+    this.#sizeTrigger = new SizeTrigger({
+      log: options.log,
+      stream: this.#stream,
+      cursor: () => options.log.cursor(this.#stream, this.#consumer) ?? options.log.startOffset(this.#stream),
+      maxBatchBytes: options.batching.maxBatchBytes,
+      onFull: () => this.#want('full-batches'),
+      onError: (error) => options.logger?.warn({ destinationId: options.destinationId, sourceId: options.sourceId, err: error }, 'backlog check failed'),
+    });
   }
 
   /** Starts the loop; `done` settles when it ends (rejects only on a simulated crash or a bug). */
@@ -149,6 +157,7 @@ export class DeliveryRunner {
       this.#waiters = [];
       this.#wakeup.clear();
       await this.#drain(request);
+      this.#sizeTrigger.reset();
       this.#checkSize();
     }
   }
@@ -265,27 +274,9 @@ export class DeliveryRunner {
     this.#wakeup.wake();
   }
 
-  /** The size trigger: at most one backlog query in flight, however fast events arrive. */
+  /** While a pass is wanted or running, the size trigger has nothing to add. */
   #checkSize(): void {
-    if (this.#stopping || this.#wanted !== undefined) return;
-    if (this.#sizeCheck !== 'idle') {
-      this.#sizeCheck = 'again';
-      return;
-    }
-    this.#sizeCheck = 'running';
-    const { log, batching } = this.#options;
-    const cursor = log.cursor(this.#stream, this.#consumer) ?? log.startOffset(this.#stream);
-    log
-      .backlog(this.#stream, cursor)
-      .then((backlog) => {
-        if (backlogFillsBatch(backlog, batching.maxBatchBytes)) this.#want('full-batches');
-      })
-      .catch((error: unknown) => this.#options.logger?.warn({ err: error }, 'backlog check failed'))
-      .finally(() => {
-        const again = this.#sizeCheck === 'again';
-        this.#sizeCheck = 'idle';
-        if (again) this.#checkSize();
-      });
+    if (!this.#stopping && this.#wanted === undefined) this.#sizeTrigger.check();
   }
 
   async #fault(point: FaultPoint): Promise<void> {
@@ -296,6 +287,7 @@ export class DeliveryRunner {
     this.#running = false;
     this.#stopping = true;
     this.#timer.stop();
+    this.#sizeTrigger.stop();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     for (const waiter of this.#waiters) waiter.reject(new SluiceError('delivery_stopped'));
