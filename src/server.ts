@@ -15,6 +15,7 @@ import { adminPlugin, type AdminRoutes } from './admin/index.js';
 import type { Config } from './config/index.js';
 import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './control/bootstrap.js';
 import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
+import { deliveryExtensions } from './delivery/server-extensions.js';
 import type { EventLog } from './log/event-log.js';
 import { FileEventLog } from './log/file-event-log.js';
 import { healthRoutes, trackingRoutes } from './tracking/index.js';
@@ -95,10 +96,9 @@ export interface BackgroundTask {
 }
 
 /**
- * Extension points for the parts wired in after this first cut. DELIVERY HOOK: the delivery work adds
- * here (1) a bootstrap step creating the `local-files` destination under `<dataDir>/bucket`, connected
- * to the default source and flushing every 60 s, (2) its admin routes (destinations), (3) a background
- * task that runs the delivery runners and stops them on shutdown.
+ * Extension points for parts that plug into start-up without server.ts knowing their internals:
+ * bootstrap steps (run once, on the first start), admin route groups, and background tasks (started
+ * after the listeners, stopped on shutdown before the log and the store close).
  */
 export interface ServerExtensions {
   readonly bootstrapSteps?: readonly BootstrapStep[];
@@ -106,11 +106,12 @@ export interface ServerExtensions {
   readonly background?: readonly ((context: BackgroundContext) => Promise<BackgroundTask>)[];
 }
 
-export const builtInExtensions: ServerExtensions = {
-  bootstrapSteps: [],
-  adminRoutes: [],
-  background: [],
-};
+/**
+ * What `sluice serve` runs with: delivery (the first-start `local-files` destination under
+ * <dataDir>/bucket flushing every 60 s, the destinations admin routes, the delivery runners). A fresh
+ * set per start, as the extensions keep per-start state.
+ */
+export const builtInExtensions = (): ServerExtensions => deliveryExtensions();
 
 export interface StartOptions {
   readonly extensions?: ServerExtensions;
@@ -153,7 +154,7 @@ async function unwind(cleanups: (() => Promise<void>)[]): Promise<void> {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const extensions = options.extensions ?? builtInExtensions;
+  const extensions = options.extensions ?? builtInExtensions();
   const print = options.print ?? ((text: string) => process.stdout.write(text));
   const logger = options.logger ?? pino({ level: config.logLevel });
   const dataDir = resolve(config.dataDir);

@@ -1,15 +1,18 @@
 /**
  * `sluice serve` as a real child process (as `npm start` runs it): first-start bootstrap, events
  * accepted, SIGTERM while requests are in flight → those requests answered, exit code 0; a restart
- * keeps the data and does not bootstrap again; every acknowledged event is in the log.
+ * keeps the data and does not bootstrap again; every acknowledged event is in the log and, flushed, in
+ * the first-start local-files destination.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FileEventLog } from '../log/file-event-log.js';
 
@@ -148,6 +151,27 @@ describe('sluice serve (child process)', () => {
     expect(second.stdout()).not.toContain('First start');
     expect((await post(second.url, writeKey!, '/v1/track', trackEvent('r1'))).status).toBe(200);
     acknowledged.push('r1');
+
+    // The first start also connected a local-files destination to the default source (DESIGN B1):
+    // flushing it on demand writes every acknowledged event, in order, in the S3 layout under <dataDir>/bucket.
+    const admin = async (method: string, path: string, token?: string, body?: unknown) => {
+      const response = await fetch(new URL(path, second.url), {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return response.json() as Promise<Record<string, unknown>>;
+    };
+    const { token } = (await admin('POST', '/api/v1/auth/login', undefined, { email: 'admin@localhost', password: 'integration-pw' })) as { token: string };
+    const { destinations } = (await admin('GET', '/api/v1/workspaces/default/destinations', token)) as { destinations: { id: string; type: string; sourceIds: string[] }[] };
+    expect(destinations).toEqual([expect.objectContaining({ type: 'local-files', sourceIds: [sourceId] })]);
+    const { objects } = (await admin('POST', `/api/v1/workspaces/default/destinations/${destinations[0]!.id}/flush`, token)) as { objects: { key: string }[] };
+    const delivered = objects.flatMap(({ key }) => {
+      expect(key).toMatch(new RegExp(`^segment-logs/${sourceId}/\\d{13}/`));
+      return gunzipSync(readFileSync(join(dataDir, 'bucket', key))).toString().trimEnd().split('\n');
+    });
+    expect(delivered.map((line) => (JSON.parse(line) as { messageId: string }).messageId)).toEqual(acknowledged);
+
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
 
