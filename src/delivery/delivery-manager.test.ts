@@ -29,7 +29,7 @@ async function setUp() {
   cleanups.push(() => manager.stop());
   const append = (sourceId: string, count: number) =>
     log.append(sourceId, Array.from({ length: count }, (_, index) => ({ timestamp: Date.now(), data: Buffer.from(`{"n":${index}}`) })));
-  return { workspace, sourceA, sourceB, log, destinations, batches, types, manager, append };
+  return { plane, workspace, sourceA, sourceB, log, destinations, batches, types, manager, append };
 }
 
 describe('DeliveryManager', () => {
@@ -93,5 +93,21 @@ describe('DeliveryManager', () => {
     expect(status!.lastError).toMatchObject({ message: 'fake: AccessDenied', consecutiveFailures: 1, retriable: false });
     expect(status!.nextAttemptAt).not.toBeNull();
     expect(status!.sources[0]!.inFlightBatch).toEqual({ firstOffset: 1, endOffset: 2 });
+  });
+});
+
+describe('DeliveryManager.reconcile', () => {
+  it('notices a source deleted behind its back: stops that runner and releases its cursor', async () => {
+    const { plane, workspace, sourceA, sourceB, log, destinations, manager, append } = await setUp();
+    const record = await destinations.createDestination({ workspaceId: workspace.id, type: 'fake', name: 'four', settings: { name: 'four' }, enabled: true, sourceIds: [sourceA, sourceB] });
+    await manager.start();
+    await append(sourceB, 2);
+    await manager.flush(record.id);
+    expect(log.cursor(sourceB, record.id)).toBe(2);
+    await plane.store.deleteSource(sourceB); // ON DELETE CASCADE drops the connection
+    expect((await destinations.getDestination(record.id))!.sourceIds).toEqual([sourceA]);
+    await manager.reconcile();
+    expect(log.cursor(sourceB, record.id)).toBeUndefined();
+    expect((await manager.status(record.id))!.sources.map((source) => source.sourceId)).toEqual([sourceA]);
   });
 });

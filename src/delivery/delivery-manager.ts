@@ -30,6 +30,8 @@ export interface DeliveryManagerOptions {
   readonly logger?: DeliveryLogger | undefined;
   readonly faultHook?: FaultHook | undefined;
   readonly backoff?: BackoffPolicy | undefined;
+  /** How often to re-read the store for changes made elsewhere (a deleted source). Default 30 s. */
+  readonly reconcileIntervalMs?: number | undefined;
 }
 
 interface Running {
@@ -40,21 +42,28 @@ interface Running {
 
 // A runner whose loop died unexpectedly (not a delivery failure: those retry inside) restarts after this.
 const runnerRestartDelayMs = 1_000;
+const defaultReconcileIntervalMs = 30_000;
 
 export class DeliveryManager {
   readonly #options: DeliveryManagerOptions;
   readonly #running = new Map<string, Running>();
   #queue: Promise<unknown> = Promise.resolve();
   #stopped = false;
+  #reconciler: NodeJS.Timeout | undefined;
 
   constructor(options: DeliveryManagerOptions) {
     this.#options = options;
   }
 
-  /** Starts runners for every enabled destination in the store. */
+  /** Starts runners for every enabled destination in the store, and the periodic reconcile. */
   start(): Promise<void> {
     return this.#serialized(async () => {
       for (const record of await this.#options.destinations.listDestinations()) await this.#apply(record);
+      const interval = this.#options.reconcileIntervalMs ?? defaultReconcileIntervalMs;
+      this.#reconciler = setInterval(() => {
+        this.reconcile().catch((error: unknown) => this.#options.logger?.warn({ err: error }, 'reconciling destinations failed'));
+      }, interval);
+      this.#reconciler.unref();
     });
   }
 
@@ -62,6 +71,7 @@ export class DeliveryManager {
   stop(): Promise<void> {
     return this.#serialized(async () => {
       this.#stopped = true;
+      clearInterval(this.#reconciler);
       await Promise.all([...this.#running.keys()].map((id) => this.#stopDestination(id)));
     });
   }
@@ -87,12 +97,22 @@ export class DeliveryManager {
     });
   }
 
-  /** Re-reads every destination (e.g. after a source was deleted or disabled elsewhere). */
+  /**
+   * Re-reads every destination and converges: catches changes made behind the manager's back, such as
+   * a deleted source (its connections go with it). Runs every `reconcileIntervalMs` while started.
+   */
   reconcile(): Promise<void> {
     return this.#serialized(async () => {
+      if (this.#stopped) return;
       const records = await this.#options.destinations.listDestinations();
-      const ids = new Set(records.map((record) => record.id));
-      for (const id of [...this.#running.keys()]) if (!ids.has(id)) await this.#stopDestination(id);
+      const byId = new Map(records.map((record) => [record.id, record]));
+      for (const [id, running] of [...this.#running]) {
+        const current = new Set(byId.get(id)?.sourceIds ?? []);
+        const dropped = running.record.sourceIds.filter((sourceId) => !current.has(sourceId));
+        if (dropped.length === 0 && byId.has(id)) continue;
+        await this.#stopDestination(id);
+        for (const sourceId of dropped) await this.#forget(id, sourceId);
+      }
       for (const record of records) {
         const running = this.#running.get(record.id);
         if (running && running.record.updatedAt === record.updatedAt && sameSources(running.record, record)) continue;
