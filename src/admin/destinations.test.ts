@@ -8,7 +8,7 @@ import { SqlDestinationStore } from '../control/destination-store.js';
 import { hashSessionToken, newSessionToken } from '../control/ids.js';
 import { metadataFileOf, openControlPlane, sqliteDialect, type MetadataStore } from '../control/index.js';
 import { DeliveryManager } from '../delivery/delivery-manager.js';
-import { fakeTypes } from '../delivery/testing/fake-types.js';
+import { fakeTypes } from '../delivery/test-support/fake-types.js';
 import { MemoryEventLog } from '../log/memory-event-log.js';
 import { destinationRoutes } from './destinations.js';
 import { adminPlugin } from './index.js';

@@ -7,7 +7,7 @@ import { SqlDestinationStore } from '../control/destination-store.js';
 import { metadataFileOf, openControlPlane, sqliteDialect, type OpenedControlPlane } from '../control/index.js';
 import { MemoryEventLog } from '../log/memory-event-log.js';
 import { DeliveryManager } from './delivery-manager.js';
-import { fakeTypes } from './testing/fake-types.js';
+import { fakeTypes } from './test-support/fake-types.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

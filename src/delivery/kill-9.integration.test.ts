@@ -8,8 +8,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countMessageIds, readBucket } from './testing/bucket-contents.js';
-import { flushAll, sendBatch, startChildServer } from './testing/child-server.js';
+import { countMessageIds, readBucket } from './test-support/bucket-contents.js';
+import { flushAll, sendBatch, startChildServer } from './test-support/child-server.js';
 
 const ids = (count: number) => Array.from({ length: count }, () => randomUUID());
 

@@ -5,8 +5,8 @@ import { MemoryEventLog } from '../log/memory-event-log.js';
 import { SimulatedCrash, faultPoints, type FaultPoint } from './fault-hooks.js';
 import type { BatchingPolicy } from './flush-schedule.js';
 import { DeliveryRunner, type RunnerOptions } from './runner.js';
-import { FakeDestination } from './testing/fake-destination.js';
-import { MemoryBatchStore } from './testing/memory-batch-store.js';
+import { FakeDestination } from './test-support/fake-destination.js';
+import { MemoryBatchStore } from './test-support/memory-batch-store.js';
 
 const hourly: BatchingPolicy = { maxBatchBytes: 1_000_000, flushSchedule: '0 0 1 1 *' };
 

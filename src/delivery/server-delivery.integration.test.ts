@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { startServer } from '../server.js';
 import { deliveryExtensions } from './server-extensions.js';
-import { countMessageIds, readBucket } from './testing/bucket-contents.js';
+import { countMessageIds, readBucket } from './test-support/bucket-contents.js';
 
 // Response bodies are checked field by field with expect(); a precise type per route would add nothing.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
