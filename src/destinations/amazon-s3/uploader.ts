@@ -9,7 +9,7 @@
  * over `batch.records()` (re-readable by contract). Spool files live in a per-delivery temp directory
  * that is always removed. Used by both `amazon-s3` and `local-files`: same keys, same bytes.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -33,6 +33,8 @@ export interface LayoutWriterOptions {
   readonly gzipLevel?: number;
   /** Most day objects encoded at once in one pass over the batch. */
   readonly maxOpenDays?: number;
+  /** Send Content-MD5 (S3 verifies the body); a local store has no use for it. Default true. */
+  readonly contentMd5?: boolean;
 }
 
 /** Writes the batch; resolves with the objects written, in the order written. */
@@ -54,7 +56,7 @@ export async function writeBatchObjects(batch: DeliveryBatch, options: LayoutWri
           contentLength: object.bytes,
           contentType: OBJECT_CONTENT_TYPE,
           contentEncoding: OBJECT_CONTENT_ENCODING,
-          contentMd5: object.md5,
+          ...(object.md5 === undefined ? {} : { contentMd5: object.md5 }),
           signal,
         });
         await fs.rm(object.file, { force: true });
@@ -74,7 +76,7 @@ interface SpooledObject {
   readonly file: string;
   readonly events: number;
   readonly bytes: number;
-  readonly md5: string;
+  readonly md5: string | undefined;
 }
 
 /** One read of the batch: encodes the first `maxOpenDays` unfinished days it meets into spool files. */
@@ -100,10 +102,11 @@ async function spoolOnePass(
           continue;
         }
         writer = new DayObjectWriter(objectKey({ prefix: options.prefix, sourceId: batch.sourceId, receivedDay: day, firstReceivedAt: record.timestamp, firstOffset: record.offset, nodeId: options.nodeId }),
-          day, path.join(spool, `${randomUUID()}.gz`), options.gzipLevel);
+          day, path.join(spool, `${randomUUID()}.gz`), options.gzipLevel, options.contentMd5 ?? true);
         open.set(day, writer);
       }
-      await writer.write(record);
+      const backpressure = writer.write(record);
+      if (backpressure) await backpressure;
     }
     const objects: SpooledObject[] = [];
     for (const writer of open.values()) objects.push(await writer.finish());
@@ -117,7 +120,7 @@ async function spoolOnePass(
 /** One day's object being encoded into its spool file, hashing and counting what reaches the disk. */
 class DayObjectWriter {
   readonly #encoder: NdjsonGzipEncoder;
-  readonly #meter = new ByteMeter();
+  readonly #meter: ByteMeter;
   #events = 0;
 
   constructor(
@@ -125,12 +128,14 @@ class DayObjectWriter {
     readonly receivedDay: number,
     readonly file: string,
     gzipLevel: number | undefined,
+    hashMd5: boolean,
   ) {
+    this.#meter = new ByteMeter(hashMd5);
     // gzip → meter → file: the meter sees exactly the bytes stored.
     this.#encoder = new NdjsonGzipEncoder(createWriteStream(file, { flags: 'wx' }), { through: [this.#meter], ...(gzipLevel === undefined ? {} : { level: gzipLevel }) });
   }
 
-  write(record: StoredRecord): Promise<void> {
+  write(record: StoredRecord): Promise<void> | undefined {
     this.#events++;
     return this.#encoder.writeLine(record.data);
   }
@@ -145,18 +150,23 @@ class DayObjectWriter {
   }
 }
 
-/** Pass-through that hashes (MD5, for Content-MD5) and counts the bytes that reach the spool file. */
+/** Pass-through that counts (and optionally MD5-hashes, for Content-MD5) the bytes that reach the spool file. */
 class ByteMeter extends Transform {
-  readonly #hash = createHash('md5');
+  readonly #hash: Hash | undefined;
   bytes = 0;
 
+  constructor(hashMd5: boolean) {
+    super();
+    this.#hash = hashMd5 ? createHash('md5') : undefined;
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#hash.update(chunk);
+    this.#hash?.update(chunk);
     this.bytes += chunk.length;
     callback(null, chunk);
   }
 
-  md5(): string {
-    return this.#hash.digest('base64');
+  md5(): string | undefined {
+    return this.#hash?.digest('base64');
   }
 }

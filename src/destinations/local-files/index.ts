@@ -19,7 +19,7 @@ export function createLocalFilesDestination(settings: LocalFilesSettings, contex
   const store = new LocalDirectoryStore({ directory: settings.directory });
   const destination = {
     deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<DeliveredObject[]> {
-      return writeBatchObjects(batch, { store, prefix: '', nodeId: context.nodeId, spoolDirectory: context.spoolDirectory }, signal);
+      return writeBatchObjects(batch, { store, prefix: '', nodeId: context.nodeId, spoolDirectory: context.spoolDirectory, contentMd5: false }, signal);
     },
     isRetriable(error: unknown): boolean {
       const code = codeOf(error);
