@@ -36,7 +36,8 @@ export async function planNextBatch(
   const backlog = await log.backlog(stream, fromOffset);
   if (backlog.records === 0) return undefined;
   if (backlogFitsOneBatch(backlog, maxBatchBytes) && limitOffset >= log.endOffset(stream)) {
-    return { plan: { firstOffset: fromOffset, endOffset: limitOffset, records: backlog.records, ndjsonBytes: backlog.bytes + backlog.records }, full: false };
+    const ndjsonBytes = backlog.bytes + backlog.records;
+    return { plan: { firstOffset: fromOffset, endOffset: limitOffset, records: backlog.records, ndjsonBytes }, full: ndjsonBytes >= maxBatchBytes };
   }
   let plan = emptyPlan(fromOffset);
   let offset = fromOffset;

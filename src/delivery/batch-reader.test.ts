@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryEventLog } from '../log/memory-event-log.js';
+import { deliveryBatch, planNextBatch } from './batch-reader.js';
+
+async function logWith(sizes: number[]) {
+  const log = new MemoryEventLog();
+  await log.append('s', sizes.map((size) => ({ timestamp: 0, data: Buffer.alloc(size, 120) })));
+  return log;
+}
+
+describe('planNextBatch', () => {
+  it('a backlog of exactly maxBatchBytes is one full batch (the size trigger must not spin)', async () => {
+    const log = await logWith([9, 9, 9, 9]);
+    expect(await planNextBatch(log, 's', 0, 4, 40)).toEqual({ plan: { firstOffset: 0, endOffset: 4, records: 4, ndjsonBytes: 40 }, full: true });
+    expect(await planNextBatch(log, 's', 0, 4, 41)).toMatchObject({ full: false });
+  });
+
+  it('cuts at maxBatchBytes and never past the limit offset', async () => {
+    const log = await logWith([9, 9, 9, 9, 9]);
+    expect(await planNextBatch(log, 's', 0, 5, 25)).toEqual({ plan: { firstOffset: 0, endOffset: 2, records: 2, ndjsonBytes: 20 }, full: true });
+    expect(await planNextBatch(log, 's', 1, 3, 1_000)).toEqual({ plan: { firstOffset: 1, endOffset: 3, records: 2, ndjsonBytes: 20 }, full: false });
+    expect(await planNextBatch(log, 's', 5, 5, 1_000)).toBeUndefined();
+  });
+
+  it("a batch's records() re-reads exactly its range, every time", async () => {
+    const log = await logWith([1, 2, 3, 4, 5]);
+    const batch = deliveryBatch(log, 's', 1, 4);
+    for (let pass = 0; pass < 2; pass++) {
+      const sizes: number[] = [];
+      for await (const record of batch.records()) sizes.push(record.data.byteLength);
+      expect(sizes).toEqual([2, 3, 4]);
+    }
+  });
+});
