@@ -6,7 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Backlog, ReadOptions, StoredRecord } from './event-log.js';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
-import { DEFAULT_SCAN_CHUNK_BYTES, scanFrames } from './frame-scanner.js';
+import { countFrames, DEFAULT_SCAN_CHUNK_BYTES, scanFrames } from './frame-scanner.js';
 import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
 import type { Segment, SegmentChain } from './segment-chain.js';
 
@@ -76,17 +76,19 @@ export async function countBacklog(stream: string, chain: SegmentChain, fromOffs
   let records = 0;
   let frameBytes = 0;
   let offset = Math.max(fromOffset, chain.startOffset);
+  // A snapshot: retention may detach segments while this awaits; counting them anyway is harmless.
+  const segments = [...chain.segments];
   const first = chain.indexOf(offset);
-  for (let index = Math.max(first, 0); index < chain.segments.length; index++) {
-    const segment = chain.segments[index]!;
+  for (let index = Math.max(first, 0); index < segments.length; index++) {
+    const segment = segments[index]!;
     const size = segment.size;
     const position = Math.max(offset - segment.baseOffset, 0);
     if (position >= size) continue;
     // Size and count are read in the same tick, so they describe the same state of the segment.
     let count = position === 0 ? segment.records : undefined;
     if (count === undefined) {
-      count = await countFrames(stream, segment, position, size);
-      if (position === 0 && index < chain.segments.length - 1) segment.records = count;
+      count = await countSegmentFrames(stream, segment, position, size);
+      if (position === 0 && index < segments.length - 1) segment.records = count;
     }
     records += count;
     frameBytes += size - position;
@@ -95,16 +97,12 @@ export async function countBacklog(stream: string, chain: SegmentChain, fromOffs
   return { records, bytes: frameBytes - records * FRAME_HEADER_BYTES };
 }
 
-async function countFrames(stream: string, segment: Segment, from: number, end: number): Promise<number> {
+async function countSegmentFrames(stream: string, segment: Segment, from: number, end: number): Promise<number> {
   const handle = await openSegment(segment);
   if (!handle) return 0;
   try {
-    let count = 0;
-    const outcome = await scanFrames(handle, from, end, () => {
-      count++;
-      return true;
-    });
-    if (outcome.damage) throw await damageError(stream, segment, handle, outcome.damage);
+    const { count, damage } = await countFrames(handle, from, end);
+    if (damage) throw new LogCorruptionError(stream, segment.path, segment.baseOffset + from, `${damage} (counting frames from here)`);
     return count;
   } finally {
     await handle.close();
