@@ -1,11 +1,12 @@
 /**
- * Test support for kill -9 tests: starts `serve-with-delivery.ts` as a child process on a data dir,
- * waits for its listening line, and offers the few HTTP calls the tests make (ingest, login, flush).
+ * Test support for kill -9 tests: starts the real `sluice serve` (src/cli/main.ts through tsx) as a child
+ * process on a data dir, waits for its listening line, and offers the few HTTP calls the tests make
+ * (ingest, login, flush). `SLUICE_*` settings and fault hooks come in through `env`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const fixture = fileURLToPath(new URL('./serve-with-delivery.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
 export interface ChildServer {
   readonly process: ChildProcess;
@@ -18,9 +19,17 @@ export interface ChildServer {
   readonly exited: Promise<NodeJS.Signals | number | null>;
 }
 
-export async function startChildServer(dataDir: string, env: Record<string, string> = {}, flushIntervalSeconds = 60): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, String(flushIntervalSeconds)], {
-    env: { ...process.env, SLUICE_PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_EMAIL: 'ops@example.com', SLUICE_ADMIN_PASSWORD: 'kill-test-pw', ...env },
+export async function startChildServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve'], {
+    env: {
+      ...withoutSluiceSettings(process.env),
+      SLUICE_PORT: '0',
+      SLUICE_DATA_DIR: dataDir,
+      SLUICE_ADMIN_EMAIL: 'ops@example.com',
+      SLUICE_ADMIN_PASSWORD: 'kill-test-pw',
+      SLUICE_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -53,11 +62,20 @@ export async function sendBatch(url: string, writeKey: string, messageIds: reado
   }
 }
 
-/** Logs in and flushes every destination of the default workspace; the response status (0 = no answer). */
-export async function flushAll(url: string): Promise<number> {
+/** A session token for the test's admin account; undefined when the server does not answer. */
+export async function login(url: string): Promise<string | undefined> {
   try {
-    const login = (await (await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.com', password: 'kill-test-pw' }) })).json()) as { token: string };
-    const headers = { authorization: `Bearer ${login.token}` };
+    const response = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.com', password: 'kill-test-pw' }) });
+    return ((await response.json()) as { token?: string }).token;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Flushes every destination of the default workspace; the response status (0 = no answer). */
+export async function flushAll(url: string, token?: string): Promise<number> {
+  try {
+    const headers = { authorization: `Bearer ${token ?? (await login(url))}` };
     const list = (await (await fetch(`${url}/api/v1/workspaces/default/destinations`, { headers })).json()) as { destinations: { id: string }[] };
     let status = 200;
     for (const destination of list.destinations) {
@@ -69,4 +87,9 @@ export async function flushAll(url: string): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/** The parent's environment minus SLUICE_* settings, so a developer's own settings cannot leak in. */
+function withoutSluiceSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('SLUICE_')));
 }
