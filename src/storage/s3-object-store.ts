@@ -111,6 +111,9 @@ export class S3ObjectStore implements ObjectStore {
         responseChecksumValidation: 'WHEN_REQUIRED',
         // The delivery runtime retries with backoff while the data waits in the log; one attempt here.
         maxAttempts: 1,
+        // Failures reach the user through the destination's status; the SDK would otherwise print a
+        // console warning for every failed streamed request.
+        logger: silentSdkLogger,
         requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
       });
       this.#clients.set(region, client);
@@ -118,6 +121,9 @@ export class S3ObjectStore implements ObjectStore {
     return client;
   }
 }
+
+const ignore = (): void => {};
+const silentSdkLogger = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 interface SdkErrorShape {
   name?: string;
