@@ -32,7 +32,8 @@ const NEWLINE = 0x0a;
 export class NdjsonGzipEncoder {
   readonly #gzip: zlib.Gzip;
   readonly #done: Promise<void>;
-  #chunk = Buffer.allocUnsafe(ZLIB_CHUNK_BYTES);
+  readonly #chunkBytes: number;
+  #chunk: Buffer;
   #filled = 0;
   #lines = 0;
   #bytes = 0;
@@ -42,9 +43,11 @@ export class NdjsonGzipEncoder {
    * Starts gzip piped (through the optional `through` transforms, e.g. a hasher) into `sink`; `end()`
    * ends them all and resolves once the sink has finished.
    */
-  constructor(sink: Writable, options: { level?: number; through?: readonly Transform[] } = {}) {
+  constructor(sink: Writable, options: { level?: number; through?: readonly Transform[]; chunkBytes?: number; queueBytes?: number } = {}) {
+    this.#chunkBytes = Math.max(64 * 1024, options.chunkBytes ?? ZLIB_CHUNK_BYTES);
+    this.#chunk = Buffer.allocUnsafe(this.#chunkBytes);
     // zlib streams take Transform options at run time; the typings omit writableHighWaterMark.
-    const streamOptions = { level: options.level ?? GZIP_LEVEL, chunkSize: ZLIB_CHUNK_BYTES, writableHighWaterMark: ZLIB_QUEUE_BYTES } as zlib.ZlibOptions;
+    const streamOptions = { level: options.level ?? GZIP_LEVEL, chunkSize: this.#chunkBytes, writableHighWaterMark: options.queueBytes ?? ZLIB_QUEUE_BYTES } as zlib.ZlibOptions;
     this.#gzip = zlib.createGzip(streamOptions);
     this.#done = pipeline([this.#gzip, ...(options.through ?? []), sink]);
     // Remember a failure at once, so the next write throws instead of waiting for a drain that never comes.
@@ -70,7 +73,7 @@ export class NdjsonGzipEncoder {
   writeLine(line: Uint8Array): Promise<void> | undefined {
     this.#lines++;
     this.#bytes += line.byteLength + 1;
-    if (this.#filled + line.byteLength < ZLIB_CHUNK_BYTES) {
+    if (this.#filled + line.byteLength < this.#chunkBytes) {
       // Common case: the line and its newline fit in the current chunk.
       this.#chunk.set(line, this.#filled);
       this.#filled += line.byteLength;
@@ -84,14 +87,14 @@ export class NdjsonGzipEncoder {
   async #writeSpanning(line: Uint8Array): Promise<void> {
     let position = 0;
     while (position < line.byteLength) {
-      const take = Math.min(line.byteLength - position, ZLIB_CHUNK_BYTES - this.#filled);
+      const take = Math.min(line.byteLength - position, this.#chunkBytes - this.#filled);
       this.#chunk.set(line.subarray(position, position + take), this.#filled);
       this.#filled += take;
       position += take;
-      if (this.#filled === ZLIB_CHUNK_BYTES) await this.#writeChunk();
+      if (this.#filled === this.#chunkBytes) await this.#writeChunk();
     }
     this.#chunk[this.#filled++] = NEWLINE;
-    if (this.#filled === ZLIB_CHUNK_BYTES) await this.#writeChunk();
+    if (this.#filled === this.#chunkBytes) await this.#writeChunk();
   }
 
   /** Writes what is pending, finishes the gzip member and waits until the sink has everything. */
@@ -113,7 +116,7 @@ export class NdjsonGzipEncoder {
     this.#throwIfFailed();
     const full = this.#chunk;
     // zlib keeps a reference to the written buffer until it has consumed it, so start a fresh one.
-    this.#chunk = Buffer.allocUnsafe(ZLIB_CHUNK_BYTES);
+    this.#chunk = Buffer.allocUnsafe(this.#chunkBytes);
     this.#filled = 0;
     if (!this.#gzip.write(full)) {
       await Promise.race([once(this.#gzip, 'drain'), this.#done]);
