@@ -111,3 +111,28 @@ describe('DeliveryManager.reconcile', () => {
     expect((await manager.status(record.id))!.sources.map((source) => source.sourceId)).toEqual([sourceA]);
   });
 });
+
+describe('DeliveryManager.destinationChanged', () => {
+  it('a rename keeps the runners (an upload in progress finishes); a settings change restarts them', async () => {
+    const { workspace, sourceA, destinations, types, manager, append } = await setUp();
+    const record = await destinations.createDestination({ workspaceId: workspace.id, type: 'fake', name: 'five', settings: { name: 'five' }, enabled: true, sourceIds: [sourceA] });
+    await manager.start();
+    await append(sourceA, 3);
+    const fake = types.instances.get('five')!;
+    const release = fake.hold();
+    const flushing = manager.flush(record.id);
+    await destinations.updateDestination(record.id, { name: 'Five, renamed' });
+    await manager.destinationChanged(record.id);
+    release();
+    expect((await flushing)[0]!.events).toBe(3);
+
+    const releaseAgain = fake.hold();
+    await append(sourceA, 1);
+    const abandoned = manager.flush(record.id).catch((error: unknown) => error);
+    await destinations.updateDestination(record.id, { settings: { name: 'five', flushIntervalSeconds: 3600 } });
+    await manager.destinationChanged(record.id);
+    expect(await abandoned).toMatchObject({ code: 'delivery_stopped' });
+    releaseAgain();
+    expect((await manager.flush(record.id))[0]!.events).toBe(1);
+  });
+});

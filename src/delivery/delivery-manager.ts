@@ -7,7 +7,7 @@
  * (destination deleted or source disconnected): then the consumer is removed so retention is not held
  * back. All reactions run one at a time, so concurrent admin calls cannot interleave a restart.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../errors/index.js';
 import type { EventLog } from '../log/event-log.js';
@@ -80,6 +80,12 @@ export class DeliveryManager {
   destinationChanged(id: string, previousSourceIds: readonly string[] = []): Promise<void> {
     return this.#serialized(async () => {
       const record = await this.#options.destinations.getDestination(id);
+      const running = this.#running.get(id);
+      if (record && running && sameDelivery(running.record, record)) {
+        // Only the name (or nothing) changed: keep the runners and any upload in progress.
+        this.#running.set(id, { ...running, record });
+        return;
+      }
       const current = new Set(record?.sourceIds ?? []);
       const dropped = new Set([...previousSourceIds, ...(this.#running.get(id)?.record.sourceIds ?? [])].filter((sourceId) => !current.has(sourceId)));
       await this.#stopDestination(id);
@@ -94,6 +100,7 @@ export class DeliveryManager {
       const known = new Set([...sourceIds, ...(this.#running.get(id)?.record.sourceIds ?? [])]);
       await this.#stopDestination(id);
       for (const sourceId of known) await this.#forget(id, sourceId);
+      await rm(join(this.#options.spoolDirectory, id), { recursive: true, force: true });
     });
   }
 
@@ -225,4 +232,9 @@ function idleSnapshot(sourceId: string): RunnerSnapshot {
 
 function sameSources(a: DestinationRecord, b: DestinationRecord): boolean {
   return a.sourceIds.length === b.sourceIds.length && a.sourceIds.every((sourceId, index) => b.sourceIds[index] === sourceId);
+}
+
+/** True when nothing that delivery depends on differs (type, settings, enabled, sources). */
+function sameDelivery(a: DestinationRecord, b: DestinationRecord): boolean {
+  return a.type === b.type && a.enabled === b.enabled && sameSources(a, b) && JSON.stringify(a.settings) === JSON.stringify(b.settings);
 }
