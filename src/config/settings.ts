@@ -141,6 +141,7 @@ export function flagOf(name: SettingName): string {
  */
 export const otherEnvVars: Readonly<Record<string, string>> = {
   SLUICE_CONFIG: 'Path of the JSON config file; the same as `--config`.',
+  SLUICE_TOKEN: 'Admin session token used by `sluice flush` (instead of logging in with the admin email and password).',
   SLUICE_DELIVERY_FAULT: 'Tests only: makes delivery crash or pause at a named point (src/delivery/fault-hooks.ts). Never set it in production.',
   SLUICE_DELIVERY_FAULT_SKIP: 'Tests only: how many passes through that point go by before `SLUICE_DELIVERY_FAULT` acts.',
 };
