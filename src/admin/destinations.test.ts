@@ -19,13 +19,14 @@ let manager: DeliveryManager;
 let destinations: SqlDestinationStore;
 const log = new MemoryEventLog();
 const types = fakeTypes();
-const tokens: Record<'owner' | 'reader' | 'outsider', string> = { owner: '', reader: '', outsider: '' };
+const tokens: Record<'owner' | 'reader' | 'outsider' | 'collaborator', string> = { owner: '', reader: '', outsider: '', collaborator: '' };
+let secondSource = '';
 let sourceId = '';
 let otherWorkspaceSource = '';
 
-async function sessionFor(email: string, workspaceId: string, role: 'owner' | 'read_only'): Promise<string> {
+async function sessionFor(email: string, workspaceId: string, role: 'owner' | 'read_only' | 'source_collaborator', sourceIds?: string[]): Promise<string> {
   const user = await store.createUser({ email, passwordHash: 'unused' });
-  await store.addMember({ workspaceId, userId: user.id, role });
+  await store.addMember({ workspaceId, userId: user.id, role, ...(sourceIds ? { sourceIds } : {}) });
   const token = newSessionToken();
   await store.createSession({ userId: user.id, tokenHash: hashSessionToken(token), expiresAt: new Date(Date.now() + 3_600_000) });
   return token;
@@ -43,6 +44,8 @@ beforeAll(async () => {
   tokens.owner = await sessionFor('owner@example.com', workspace.id, 'owner');
   tokens.reader = await sessionFor('reader@example.com', workspace.id, 'read_only');
   tokens.outsider = await sessionFor('outsider@example.com', other.id, 'owner');
+  secondSource = (await store.createSource({ workspaceId: workspace.id, name: 'app' })).id;
+  tokens.collaborator = await sessionFor('collaborator@example.com', workspace.id, 'source_collaborator', [secondSource]);
   manager = new DeliveryManager({ log, destinations, batches: new SqlBatchStore(plane.database), types, nodeId: 'abcdefabcdefabcd', spoolDirectory: join(dataDir, 'spool') });
   await manager.start();
   app = Fastify();
@@ -119,5 +122,17 @@ describe('destinations admin API', () => {
     const theirs = await app.inject({ method: 'GET', url: `/api/v1/workspaces/other/destinations/${created.id}`, headers: { authorization: `Bearer ${tokens.outsider}` } });
     expect(theirs.statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/api/v1/workspaces/default/destinations' })).statusCode).toBe(401);
+  });
+
+  it('a source collaborator sees and changes only destinations connected only to their sources', async () => {
+    const mine = await call('collaborator', 'POST', '', { type: 'fake', name: 'Mine', sourceIds: [secondSource], settings: { name: 'api-3' } });
+    expect(mine.statusCode).toBe(201);
+    expect((await call('collaborator', 'POST', '', { type: 'fake', name: 'Not mine', sourceIds: [sourceId], settings: { name: 'n' } })).json()).toMatchObject({ code: 'forbidden' });
+    const shared = (await call('owner', 'POST', '', { type: 'fake', name: 'Shared', sourceIds: [sourceId, secondSource], settings: { name: 'api-4' } })).json();
+    const visible = (await call('collaborator', 'GET', '')).json().destinations.map((destination: { id: string }) => destination.id);
+    expect(visible).toEqual([mine.json().id]);
+    expect((await call('collaborator', 'GET', `/${shared.id}`)).statusCode).toBe(404);
+    expect((await call('collaborator', 'PATCH', `/${mine.json().id}`, { sourceIds: [secondSource, sourceId] })).json()).toMatchObject({ code: 'forbidden' });
+    expect((await call('collaborator', 'PATCH', `/${mine.json().id}`, { name: 'Still mine' })).json()).toMatchObject({ name: 'Still mine' });
   });
 });
