@@ -50,9 +50,15 @@ export function ingestEvents(
       rejected.push({ index, code: valid.code, message: valid.message });
       continue;
     }
-    const data = options.encode(JSON.stringify(enrichEvent(valid, facts)));
+    const line = serialize(enrichEvent(valid, facts));
+    if (line === undefined) {
+      rejected.push({ index, code: 'invalid_event', message: tooDeepMessage });
+      continue;
+    }
+    const data = options.encode(line);
     if (data.byteLength > options.maxEventBytes) {
-      const sentBytes = utf8ByteLength(JSON.stringify(valid.event));
+      const sent = serialize(valid.event);
+      const sentBytes = sent === undefined ? data.byteLength : utf8ByteLength(sent);
       if (sentBytes > options.maxEventBytes) {
         rejected.push({
           index,
@@ -65,6 +71,21 @@ export function ingestEvents(
     records.push({ timestamp: facts.receivedAtMs, data });
   }
   return { records, rejected };
+}
+
+const tooDeepMessage = 'The event is nested too deeply to be stored.';
+
+/**
+ * JSON.stringify recurses: a few thousand levels of nesting (well within 32 KiB: `[[[[…]]]]`) overflow
+ * the stack. Such an event is rejected on its own instead of failing the whole request with a 500.
+ */
+function serialize(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 /** UTF-8 length of a JS string without allocating (only used on the rare over-the-limit path). */

@@ -158,6 +158,22 @@ describe('event-level bad input on single-event routes', () => {
     });
   }
 
+  it('an event nested too deeply to serialize → 400 invalid_event, alone in a batch', async () => {
+    const deep = `${'['.repeat(8000)}${']'.repeat(8000)}`;
+    const event = `{"userId":"u","event":"e","properties":{"deep":${deep}}}`;
+    await t.app.close();
+    t = await buildTestApp({ limits: { maxEventBytes: 32 * 1024 } });
+    await expectRefused({ method: 'POST', url: '/v1/track', headers: { ...auth, ...json }, payload: event }, 400, 'invalid_event');
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { ...auth, ...json },
+      payload: `{"batch":[{"type":"identify","userId":"ok"},{"type":"track","userId":"u","event":"e","properties":{"deep":${deep}}}]}`,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ success: true, rejected: [{ index: 1, code: 'invalid_event' }] });
+  });
+
   it('a batch event of unknown type → rejected invalid_type', async () => {
     const body = await expectRefused({ method: 'POST', url: '/v1/batch', headers: { ...auth, ...json }, payload: { batch: [{ userId: 'u' }] } }, 400, 'no_valid_events');
     expect(body.rejected).toMatchObject([{ index: 0, code: 'invalid_type' }]);
