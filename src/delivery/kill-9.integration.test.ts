@@ -1,4 +1,7 @@
 /**
+ * Each child start costs seconds on a loaded machine (module loading, first-start bcrypt), so these
+ * tests get a larger time limit than the suite default.
+ *
  * kill -9 against the real `sluice serve` (child process; delivery to the first-start local-files
  * destination): at the named points between "batch recorded" and "cursor committed"
  * (SLUICE_DELIVERY_FAULT), and at random instants under load while flushes run. After the last
@@ -27,6 +30,9 @@ describe('kill -9 during delivery', () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-kill-points-')), 'data');
     const acknowledged: string[] = [];
     let writeKey: string | undefined;
+    // Sessions live in the metadata store, so one login (a bcrypt check: slow on a loaded machine)
+    // serves every restart.
+    let token: string | undefined;
     // Each child start costs seconds on a loaded machine, so each point is visited once: the two between
     // record and commit (one by self-SIGKILL, one by an outside kill -9 while paused) and the one after.
     for (const fault of ['after-record:kill', 'after-deliver:pause', 'after-commit:kill']) {
@@ -35,7 +41,8 @@ describe('kill -9 during delivery', () => {
       const batch = ids(25);
       // The child may already be dying: a batch recorded before the last kill is redone at start-up.
       if (await sendBatch(child.url, writeKey!, batch)) acknowledged.push(...batch);
-      const flushing = flushAll(child.url);
+      token ??= await login(child.url);
+      const flushing = flushAll(child.url, token);
       if (fault.endsWith(':pause')) {
         while (!child.stderr().includes('sluice-delivery-fault paused')) await new Promise((resolve) => setTimeout(resolve, 20));
         child.process.kill('SIGKILL');
@@ -45,23 +52,24 @@ describe('kill -9 during delivery', () => {
     }
     const last = await startChildServer(dataDir);
     try {
-      expect(await flushAll(last.url)).toBe(200);
+      expect(await flushAll(last.url, token)).toBe(200);
       const counts = await expectExactlyOnce(dataDir, acknowledged);
       expect(counts.size).toBe(acknowledged.length);
     } finally {
       last.process.kill('SIGTERM');
       await last.exited;
     }
-  });
+  }, 120_000);
 
   it('at random instants under load, with flushes running, loses and duplicates nothing', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-kill-random-')), 'data');
     const acknowledged: string[] = [];
     let writeKey: string | undefined;
+    let token: string | undefined;
     for (let round = 0; round < 2; round++) {
       const child = await startChildServer(dataDir);
       writeKey ??= child.writeKey;
-      const token = await login(child.url);
+      token ??= await login(child.url);
       const killAt = Date.now() + 1_000 + Math.floor(Math.random() * 1_000);
       const senders = Array.from({ length: 3 }, async () => {
         while (Date.now() < killAt) {
@@ -81,11 +89,11 @@ describe('kill -9 during delivery', () => {
     expect(acknowledged.length).toBeGreaterThan(40);
     const last = await startChildServer(dataDir);
     try {
-      expect(await flushAll(last.url)).toBe(200);
+      expect(await flushAll(last.url, token)).toBe(200);
       await expectExactlyOnce(dataDir, acknowledged);
     } finally {
       last.process.kill('SIGTERM');
       await last.exited;
     }
-  });
+  }, 120_000);
 });
