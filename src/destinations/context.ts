@@ -12,7 +12,10 @@ export interface DestinationLogger {
 export interface DestinationContext {
   /** Stable id of this Sluice node: letters, digits, `_`, `-` (≤ 63 chars). */
   readonly nodeId: string;
-  /** Directory for spool files (e.g. `<data dir>/spool/<destination id>`); created if missing. */
+  /**
+   * Directory for spool files, this destination's alone (e.g. `<data dir>/spool/<destination id>`):
+   * created if missing, and swept of a crashed run's leftovers before the first delivery.
+   */
   readonly spoolDirectory: string;
   readonly logger?: DestinationLogger | undefined;
 }

@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { ObjectStoreError } from './object-store.js';
 import { objectStoreConformance } from './conformance.js';
 import { S3ObjectStore } from './s3-object-store.js';
 import { startS3TestServer } from './test-support/s3-test-server.js';
@@ -42,6 +44,29 @@ describe('S3ObjectStore', () => {
         ['PutObject', 'eu-west-3', 200],
       ]);
       expect((await server.getObject('segment-logs/a.gz')).body.toString()).toBe('hello');
+    } finally {
+      await store.close();
+      await server.close();
+    }
+  });
+});
+
+describe('S3ObjectStore failures', () => {
+  it('reports a request timeout, a reset and a refused connection as ObjectStoreErrors with system codes', async () => {
+    const server = await startS3TestServer();
+    const store = new S3ObjectStore({ bucket: server.bucket, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, idleTimeoutMs: 200 });
+    const put = () => store.putObject({ key: 'segment-logs/t.gz', body: { stream: Readable.from([Buffer.from('abc')]) }, contentLength: 3, contentType: 'text/plain' }).then(() => undefined, (error: unknown) => error);
+    try {
+      server.proxy.injectFaults({ kind: 'delay', ms: 1000 });
+      const timeout = await put();
+      expect(timeout).toBeInstanceOf(ObjectStoreError);
+      expect((timeout as ObjectStoreError).code).toMatch(/TimeoutError|ETIMEDOUT|RequestTimeout/);
+      server.proxy.injectFaults({ kind: 'reset' });
+      expect((await put() as ObjectStoreError).code).toMatch(/ECONNRESET|EPIPE/);
+      await server.proxy.refuseConnections();
+      expect((await put() as ObjectStoreError).code).toBe('ECONNREFUSED');
+      await server.proxy.acceptConnections();
+      expect(await put()).toBeUndefined();
     } finally {
       await store.close();
       await server.close();

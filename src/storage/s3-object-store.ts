@@ -30,8 +30,8 @@ export interface S3ObjectStoreOptions {
   /** `AES256` puts `x-amz-server-side-encryption: AES256` on every write; undefined sends no SSE header. */
   readonly serverSideEncryption?: 'AES256';
   readonly connectionTimeoutMs?: number;
-  /** Socket idle timeout of one request. */
-  readonly requestTimeoutMs?: number;
+  /** A request fails with TimeoutError after this long without a byte either way (not a cap on upload time). */
+  readonly idleTimeoutMs?: number;
 }
 
 const REDIRECT_ERROR_NAMES = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
@@ -114,7 +114,8 @@ export class S3ObjectStore implements ObjectStore {
         // Failures reach the user through the destination's status; the SDK would otherwise print a
         // console warning for every failed streamed request.
         logger: silentSdkLogger,
-        requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 10_000, requestTimeout: options.requestTimeoutMs ?? 120_000 },
+        // socketTimeout is the inactivity timeout; the SDK's requestTimeout only warns in this version.
+        requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 10_000, socketTimeout: options.idleTimeoutMs ?? 120_000 },
       });
       this.#clients.set(region, client);
     }

@@ -10,7 +10,7 @@ import type { DestinationContext } from '../context.js';
 import { amazonS3BatchingOf, bucketLocationOf, type AmazonS3Settings } from './config.js';
 import { describeError, isRetriable, type S3ErrorContext } from './errors.js';
 import { isValidNodeId } from './keys.js';
-import { writeBatchObjects } from './uploader.js';
+import { sweepSpool, writeBatchObjects } from './uploader.js';
 
 export interface BuiltDestination {
   readonly destination: Destination & { close(): Promise<void> };
@@ -31,8 +31,12 @@ export function createAmazonS3Destination(settings: AmazonS3Settings, context: D
     ...(settings.useServerSideEncryption ? { serverSideEncryption: 'AES256' as const } : {}),
   });
   const errorContext: S3ErrorContext = { bucket, prefix, useServerSideEncryption: settings.useServerSideEncryption, endpoint: settings.endpoint };
+  let swept: Promise<void> | undefined;
   const destination = {
-    deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<DeliveredObject[]> {
+    async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<DeliveredObject[]> {
+      // Leftovers of a crash mid-delivery; the spool directory is this destination's alone.
+      swept ??= sweepSpool(context.spoolDirectory);
+      await swept;
       return writeBatchObjects(batch, { store, prefix, nodeId: context.nodeId, spoolDirectory: context.spoolDirectory }, signal);
     },
     isRetriable,

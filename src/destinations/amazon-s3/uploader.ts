@@ -37,6 +37,15 @@ export interface LayoutWriterOptions {
   readonly contentMd5?: boolean;
 }
 
+/**
+ * Removes spool directories a crashed process left behind. Call once, before the first delivery, and
+ * only when this destination is the sole user of `spoolDirectory` (the runtime gives each its own).
+ */
+export async function sweepSpool(spoolDirectory: string): Promise<void> {
+  const entries = await fs.readdir(spoolDirectory).catch(() => [] as string[]);
+  await Promise.all(entries.filter((name) => name.startsWith('batch-')).map((name) => fs.rm(path.join(spoolDirectory, name), { recursive: true, force: true })));
+}
+
 /** Writes the batch; resolves with the objects written, in the order written. */
 export async function writeBatchObjects(batch: DeliveryBatch, options: LayoutWriterOptions, signal: AbortSignal): Promise<DeliveredObject[]> {
   await fs.mkdir(options.spoolDirectory, { recursive: true });

@@ -7,7 +7,7 @@ import { LocalDirectoryStore } from '../../storage/local-directory-store.js';
 import { codeOf } from '../amazon-s3/errors.js';
 import type { BuiltDestination } from '../amazon-s3/index.js';
 import { isValidNodeId } from '../amazon-s3/keys.js';
-import { writeBatchObjects } from '../amazon-s3/uploader.js';
+import { sweepSpool, writeBatchObjects } from '../amazon-s3/uploader.js';
 import type { DestinationContext } from '../context.js';
 import { localFilesBatchingOf, type LocalFilesSettings } from './config.js';
 
@@ -17,8 +17,12 @@ const PERMANENT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR'
 export function createLocalFilesDestination(settings: LocalFilesSettings, context: DestinationContext): BuiltDestination {
   if (!isValidNodeId(context.nodeId)) throw new RangeError(`Node id ${JSON.stringify(context.nodeId)} must be letters, digits, "_" or "-".`);
   const store = new LocalDirectoryStore({ directory: settings.directory });
+  let swept: Promise<void> | undefined;
   const destination = {
-    deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<DeliveredObject[]> {
+    async deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<DeliveredObject[]> {
+      // Leftovers of a crash mid-delivery; the spool directory is this destination's alone.
+      swept ??= sweepSpool(context.spoolDirectory);
+      await swept;
       return writeBatchObjects(batch, { store, prefix: '', nodeId: context.nodeId, spoolDirectory: context.spoolDirectory, contentMd5: false }, signal);
     },
     isRetriable(error: unknown): boolean {

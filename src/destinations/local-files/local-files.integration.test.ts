@@ -119,6 +119,15 @@ describe('local-files destination', () => {
     expect(await listFiles(spoolDirectory)).toEqual([]);
   });
 
+  it('sweeps spool files a crashed run left behind before its first delivery', async () => {
+    await fs.mkdir(path.join(spoolDirectory, 'batch-crashed'), { recursive: true });
+    await fs.writeFile(path.join(spoolDirectory, 'batch-crashed', 'half.gz'), 'partial');
+    const log = new MemoryEventLog();
+    const appended = await appendSampleEvents(log, SOURCE, [midnight]);
+    await create().deliver(batchOf(log, SOURCE, appended.firstOffset, appended.endOffset), new AbortController().signal);
+    expect(await fs.readdir(spoolDirectory)).toEqual([]);
+  });
+
   it('explains a directory it cannot write to, as not retriable', async () => {
     await fs.writeFile(path.join(root, 'a-file'), '');
     const destination = destinationTypes['local-files']!.create({ directory: path.join(root, 'a-file') }, { nodeId: 'node-1', spoolDirectory }).destination;
