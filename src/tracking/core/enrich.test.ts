@@ -100,6 +100,17 @@ describe('enrichEvent', () => {
     expect(stored.context).toEqual({ ip: '198.51.100.1' });
   });
 
+  it('stores an own "__proto__" key as a plain field (no prototype change), top level and in context', () => {
+    const event = JSON.parse('{"type":"identify","userId":"u","__proto__":{"admin":true},"context":{"__proto__":{"x":1}}}') as unknown;
+    const stored = enrichEvent(valid(event), facts({ batchContext: { locale: 'fr' }, batchIntegrations: JSON.parse('{"__proto__":{"y":2}}') as Record<string, unknown> }));
+    const line = JSON.parse(JSON.stringify(stored)) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    expect(Object.hasOwn(line, '__proto__')).toBe(true);
+    expect(JSON.stringify(stored)).toContain('"__proto__":{"admin":true}');
+    expect(JSON.stringify(stored.context)).toBe('{"locale":"fr","__proto__":{"x":1},"ip":"203.0.113.9"}');
+    expect(JSON.stringify(stored.integrations)).toBe('{"__proto__":{"y":2}}');
+  });
+
   it('sets type from the route on single-event calls', () => {
     expect(enrichEvent(valid({ userId: 'u', event: 'e' }, 'track'), facts()).type).toBe('track');
   });
