@@ -25,12 +25,6 @@ export function nextFlushTime(policy: BatchingPolicy, now: number): number {
   return next.getTime();
 }
 
-/** Throws with a readable message when the pattern is not a valid cron expression. */
-export function assertValidFlushSchedule(pattern: string): void {
-  // Constructing without a callback parses and validates, and schedules nothing.
-  new Cron(pattern, { utcOffset: 0 });
-}
-
 // setTimeout overflows above 2^31-1 ms (~24.8 days); longer waits re-arm.
 const maxTimerMs = 2 ** 31 - 1;
 
