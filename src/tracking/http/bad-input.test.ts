@@ -103,6 +103,11 @@ describe('request-level bad input', () => {
     await expectRefused({ method: 'POST', url: '/v1/batch', headers: { ...auth, ...json, 'content-encoding': 'br' }, payload: 'xx' }, 400, 'unsupported_content_encoding');
   });
 
+  it('a JSON null body → 400 invalid_event (single) / invalid_batch (batch)', async () => {
+    await expectRefused({ method: 'POST', url: '/v1/track', headers: { ...auth, ...json }, payload: 'null' }, 400, 'invalid_event');
+    await expectRefused({ method: 'POST', url: '/v1/batch', headers: { ...auth, ...json }, payload: 'null' }, 400, 'invalid_batch');
+  });
+
   it('a batch route without a batch array → 400 invalid_batch', async () => {
     await expectRefused({ method: 'POST', url: '/v1/batch', headers: { ...auth, ...json }, payload: { type: 'identify', userId: 'u' } }, 400, 'invalid_batch');
     await expectRefused({ method: 'POST', url: '/v1/import', headers: { ...auth, ...json }, payload: '[1,2]' }, 400, 'invalid_batch');

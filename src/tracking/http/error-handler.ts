@@ -7,7 +7,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { SluiceError } from '../../errors/index.js';
 
 export function sendError(reply: FastifyReply, error: SluiceError, extra?: Record<string, unknown>): FastifyReply {
-  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  if (error.retryAfterSeconds !== undefined) {
+    const seconds = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
+    reply.header('retry-after', seconds);
+    // analytics-next reads its 429 back-off (in seconds) from this header rather than Retry-After.
+    if (error.code === 'rate_limited') reply.header('x-ratelimit-reset', seconds);
+  }
   // The unread rest of an oversize body is not worth keeping the connection for.
   if (error.code === 'request_too_large') reply.header('connection', 'close');
   return reply.code(error.statusCode).send({ ...error.toBody(), ...extra });

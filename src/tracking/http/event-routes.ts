@@ -66,7 +66,8 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
 
   async function store(request: FastifyRequest, reply: FastifyReply, impliedType: EventType | undefined): Promise<FastifyReply> {
     const body = request.body;
-    if (body === undefined || body === null) throw new SluiceError('invalid_json', 'The body is empty; send a JSON object.');
+    // No body at all; a JSON `null` body goes on and is refused as an event or a batch.
+    if (body === undefined) throw new SluiceError('invalid_json', 'The body is empty; send a JSON object.');
     const source = headerSources.get(request) ?? authenticate(sources, bodyWriteKey(body));
     const receivedAtMs = now();
     if (rateLimiter) {

@@ -218,7 +218,7 @@ describe('back-pressure', () => {
     expect((await send()).statusCode).toBe(200);
     expect((await send()).statusCode).toBe(200);
     const limited = await send();
-    expect([limited.statusCode, limited.json().code, limited.headers['retry-after']]).toEqual([429, 'rate_limited', '1']);
+    expect([limited.statusCode, limited.json().code, limited.headers['retry-after'], limited.headers['x-ratelimit-reset']]).toEqual([429, 'rate_limited', '1', '1']);
     now += 500;
     expect((await send()).statusCode).toBe(200);
     expect(await storedEvents(t.log)).toHaveLength(3);
@@ -234,6 +234,10 @@ describe('settings and CORS', () => {
     t = await buildTestApp({ publicUrl: 'https://track.example.org/sluice/' });
     const fromConfig = await t.app.inject({ method: 'GET', url: `/v1/projects/${writeKey}/settings` });
     expect(fromConfig.json()).toEqual({ integrations: { 'Segment.io': { apiKey: writeKey, apiHost: 'track.example.org/sluice/v1', protocol: 'https' } } });
+    await t.app.close();
+    t = await buildTestApp({ trustProxy: true });
+    const proxied = await t.app.inject({ method: 'GET', url: `/v1/projects/${writeKey}/settings`, headers: { host: 'events.example.com', 'x-forwarded-proto': 'https' } });
+    expect(proxied.json()).toEqual({ integrations: { 'Segment.io': { apiKey: writeKey, apiHost: 'events.example.com/v1', protocol: 'https' } } });
     const unknown = await t.app.inject({ method: 'GET', url: '/v1/projects/nope/settings' });
     expect([unknown.statusCode, unknown.json().code]).toEqual([401, 'invalid_write_key']);
   });
