@@ -51,6 +51,24 @@ describe('S3ObjectStore', () => {
   });
 });
 
+describe('S3ObjectStore region from a 400 AuthorizationHeaderMalformed', () => {
+  it('switches to the region named in the answer', async () => {
+    const server = await startS3TestServer({ policy: { bucketRegion: 'ap-southeast-2', wrongRegionAnswer: 'malformed' } });
+    const store = new S3ObjectStore({ bucket: server.bucket, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, region: 'us-east-1' });
+    try {
+      // A stream body cannot be resent: the first write fails, naming the region, and the next goes there.
+      const first = await store.putObject({ key: 'segment-logs/r.gz', body: { stream: Readable.from([Buffer.from('abc')]) }, contentLength: 3, contentType: 'text/plain' }).catch((error: unknown) => error);
+      expect(first).toMatchObject({ code: 'AuthorizationHeaderMalformed', bucketRegion: 'ap-southeast-2', httpStatus: 400 });
+      expect(store.region).toBe('ap-southeast-2');
+      await store.putObject({ key: 'segment-logs/r.gz', body: { stream: Readable.from([Buffer.from('abc')]) }, contentLength: 3, contentType: 'text/plain' });
+      expect(server.proxy.requests.map((request) => [request.signedRegion, request.outcome])).toEqual([['us-east-1', 400], ['ap-southeast-2', 200]]);
+    } finally {
+      await store.close();
+      await server.close();
+    }
+  });
+});
+
 describe('S3ObjectStore failures', () => {
   it('reports a request timeout, a reset and a refused connection as ObjectStoreErrors with system codes', async () => {
     const server = await startS3TestServer();

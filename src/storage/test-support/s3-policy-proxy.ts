@@ -22,6 +22,12 @@ export interface ProxyPolicy {
   requireEncryption: boolean;
   /** When set, requests signed for another region get a 301 PermanentRedirect naming this one. */
   bucketRegion: string | undefined;
+  /**
+   * How a wrong-region request is answered: `redirect` (301 PermanentRedirect, what a request to another
+   * region's endpoint gets) or `malformed` (400 AuthorizationHeaderMalformed with <Region>, what the
+   * right endpoint answers to a signature for the wrong region). Both carry x-amz-bucket-region.
+   */
+  wrongRegionAnswer: 'redirect' | 'malformed';
 }
 
 export type ProxyFault =
@@ -59,7 +65,7 @@ export class S3PolicyProxy {
 
   private constructor(target: { host: string; port: number }, policy: Partial<ProxyPolicy>) {
     this.#target = target;
-    this.policy = { allowedKeyPrefix: 'segment-logs/', requireEncryption: false, bucketRegion: undefined, ...policy };
+    this.policy = { allowedKeyPrefix: 'segment-logs/', requireEncryption: false, bucketRegion: undefined, wrongRegionAnswer: 'redirect', ...policy };
     this.#server = http.createServer((request, response) => void this.#handle(request, response));
     this.#server.keepAliveTimeout = 1000;
   }
@@ -146,6 +152,10 @@ export class S3PolicyProxy {
 
     const region = this.policy.bucketRegion;
     if (region !== undefined && recorded.signedRegion !== undefined && recorded.signedRegion !== region) {
+      if (this.policy.wrongRegionAnswer === 'malformed') {
+        return this.#answerError(request, response, recorded, 400, 'AuthorizationHeaderMalformed',
+          `The authorization header is malformed; the region '${recorded.signedRegion}' is wrong; expecting '${region}'`, { 'x-amz-bucket-region': region }, `<Region>${region}</Region>`);
+      }
       return this.#answerError(request, response, recorded, 301, 'PermanentRedirect',
         'The bucket you are attempting to access must be addressed using the specified endpoint.', { 'x-amz-bucket-region': region });
     }
@@ -181,9 +191,9 @@ export class S3PolicyProxy {
     request.pipe(upstream);
   }
 
-  #answerError(request: http.IncomingMessage, response: http.ServerResponse, recorded: RecordedRequest, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  #answerError(request: http.IncomingMessage, response: http.ServerResponse, recorded: RecordedRequest, status: number, code: string, message: string, headers: Record<string, string> = {}, extraXml = ''): void {
     recorded.outcome = status;
-    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>sluice-test</RequestId></Error>`;
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${extraXml}<RequestId>sluice-test</RequestId></Error>`;
     // Read the body first, as S3 does, so the client is not cut off mid-upload (EPIPE).
     request.on('data', (chunk: Buffer) => {
       recorded.bodyBytes += chunk.length;
