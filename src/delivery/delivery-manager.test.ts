@@ -136,3 +136,22 @@ describe('DeliveryManager.destinationChanged', () => {
     expect((await manager.flush(record.id))[0]!.events).toBe(1);
   });
 });
+
+describe('DeliveryManager with a destination that cannot be built', () => {
+  it('keeps the others running and shows why in the status and the flush error', async () => {
+    const { workspace, sourceA, destinations, types, manager, append } = await setUp();
+    const broken = await destinations.createDestination({ workspaceId: workspace.id, type: 'fake', name: 'broken', settings: { name: 42 }, enabled: true, sourceIds: [sourceA] });
+    const healthy = await destinations.createDestination({ workspaceId: workspace.id, type: 'fake', name: 'ok', settings: { name: 'ok' }, enabled: true, sourceIds: [sourceA] });
+    const create = types.create.bind(types);
+    types.create = (type, settings, context) => {
+      if (typeof settings.name !== 'string') throw new Error('"name" must be a string');
+      return create(type, settings, context);
+    };
+    await manager.start();
+    await append(sourceA, 2);
+    expect((await manager.flush(healthy.id))[0]!.events).toBe(2);
+    await expect(manager.flush(broken.id)).rejects.toMatchObject({ code: 'delivery_stopped', message: expect.stringContaining('"name" must be a string') });
+    expect((await manager.status(broken.id))!.lastError).toMatchObject({ message: expect.stringContaining('Cannot start'), retriable: false });
+    expect((await manager.status(broken.id))!.pending.events).toBe(2);
+  });
+});

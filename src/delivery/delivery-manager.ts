@@ -16,7 +16,7 @@ import type { DeliveredObject } from './destination.js';
 import type { BuiltDestination, DestinationTypes } from './destination-types.js';
 import type { FaultHook } from './fault-hooks.js';
 import { DeliveryRunner, type DeliveryLogger } from './runner.js';
-import { computeDestinationStatus, type DestinationStatus, type RunnerSnapshot } from './status.js';
+import { computeDestinationStatus, type DestinationStatus, type ErrorSummary, type RunnerSnapshot } from './status.js';
 import type { BatchStore, DestinationRecord, DestinationStore } from './stores.js';
 
 export interface DeliveryManagerOptions {
@@ -50,6 +50,8 @@ export class DeliveryManager {
   #queue: Promise<unknown> = Promise.resolve();
   #stopped = false;
   #reconciler: NodeJS.Timeout | undefined;
+  /** Why a destination could not be built (shown in its status until it starts). */
+  readonly #startErrors = new Map<string, ErrorSummary>();
 
   constructor(options: DeliveryManagerOptions) {
     this.#options = options;
@@ -101,6 +103,7 @@ export class DeliveryManager {
       await this.#stopDestination(id);
       for (const sourceId of known) await this.#forget(id, sourceId);
       await rm(join(this.#options.spoolDirectory, id), { recursive: true, force: true });
+      this.#startErrors.delete(id);
     });
   }
 
@@ -138,7 +141,8 @@ export class DeliveryManager {
       if (!record) throw new SluiceError('not_found', 'No destination has that id.');
       if (!record.enabled) throw new SluiceError('destination_disabled');
       if (record.sourceIds.length === 0) return [];
-      throw new SluiceError('delivery_stopped');
+      const startError = this.#startErrors.get(id);
+      throw new SluiceError('delivery_stopped', startError?.message);
     }
     const results = await Promise.all([...running.runners.values()].map((runner) => runner.flush()));
     return results.flat();
@@ -160,12 +164,20 @@ export class DeliveryManager {
         };
       }),
     );
-    return computeDestinationStatus(id, record.enabled, inputs);
+    const status = computeDestinationStatus(id, record.enabled, inputs);
+    const startError = this.#startErrors.get(id);
+    return startError && !runners ? { ...status, lastError: { ...startError, at: new Date(startError.at).toISOString() } } : status;
   }
 
   async #apply(record: DestinationRecord): Promise<void> {
-    if (this.#stopped || !record.enabled || record.sourceIds.length === 0) return;
-    const { types, nodeId, logger } = this.#options;
+    if (this.#stopped) return;
+    const { log, types, nodeId, logger } = this.#options;
+    // Every connected pair holds a cursor from the start, whether or not it can run now (disabled, or
+    // its type fails to build): retention must keep its data until it is delivered or the pair is gone.
+    for (const sourceId of record.sourceIds) {
+      if (log.cursor(sourceId, record.id) === undefined) await log.commitCursor(sourceId, record.id, log.startOffset(sourceId));
+    }
+    if (!record.enabled || record.sourceIds.length === 0) return;
     const spoolDirectory = join(this.#options.spoolDirectory, record.id);
     await mkdir(spoolDirectory, { recursive: true });
     let built: BuiltDestination;
@@ -175,8 +187,16 @@ export class DeliveryManager {
       // Settings were valid when stored; a type that cannot build now (removed, changed rules) must not
       // stop the others. Its data waits in the log behind its cursors.
       logger?.error({ destinationId: record.id, type: record.type, err: error }, 'cannot start destination');
+      const previous = this.#startErrors.get(record.id);
+      this.#startErrors.set(record.id, {
+        message: `Cannot start this destination: ${(error as Error)?.message ?? String(error)}`,
+        at: Date.now(),
+        consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1,
+        retriable: false,
+      });
       return;
     }
+    this.#startErrors.delete(record.id);
     const running: Running = { record, built, runners: new Map() };
     this.#running.set(record.id, running);
     for (const sourceId of record.sourceIds) this.#startRunner(running, sourceId);
