@@ -88,7 +88,7 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       batchIntegrations: envelope.batchIntegrations,
       newMessageId,
     };
-    const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: createLineArena() });
+    const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: createLineArena(envelope.events.length) });
 
     if (records.length === 0) {
       const only = rejected[0];
