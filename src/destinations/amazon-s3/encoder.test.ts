@@ -78,7 +78,7 @@ describe('NdjsonGzipEncoder', () => {
     const slow = new PassThrough({ highWaterMark: 1024 });
     const encoder = new NdjsonGzipEncoder(slow, { level: 0 });
     const random = seededRandom(3);
-    const lines = Array.from({ length: 20_000 }, (_unused, index) => Buffer.from(sampleEvent(random, index))); // ~9 MB
+    const lines = Array.from({ length: 40_000 }, (_unused, index) => Buffer.from(sampleEvent(random, index))); // ~18 MB
     let settled = false;
     const writing = (async () => {
       for (const line of lines) await encoder.writeLine(line);
