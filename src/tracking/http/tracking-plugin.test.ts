@@ -247,12 +247,14 @@ describe('settings and CORS', () => {
     const preflight = await t.app.inject({
       method: 'OPTIONS',
       url: '/v1/t',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-site-header' },
     });
     expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toBe('content-type,x-site-header');
     expect(preflight.headers['access-control-allow-origin']).toBe('*');
     expect(String(preflight.headers['access-control-allow-methods'])).toContain('POST');
     const post = await t.app.inject({ method: 'POST', url: '/v1/t', headers: { origin: 'https://shop.example', 'content-type': 'text/plain' }, payload: JSON.stringify({ writeKey, anonymousId: 'a', event: 'e' }) });
     expect([post.statusCode, post.headers['access-control-allow-origin']]).toEqual([200, '*']);
+    expect(String(post.headers['access-control-expose-headers']).toLowerCase()).toContain('x-ratelimit-reset');
   });
 });

@@ -18,7 +18,10 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingOpti
       await v1.register(cors, {
         origin: '*',
         methods: ['GET', 'POST', 'OPTIONS'],
-        allowedHeaders: ['Content-Type', 'Authorization', 'Content-Encoding'],
+        // No allowedHeaders: the preflight's Access-Control-Request-Headers are reflected, so custom
+        // headers a site configures in analytics-next keep working.
+        // analytics-next reads its 429 back-off from X-RateLimit-Reset; cross-origin it must be exposed.
+        exposedHeaders: ['Retry-After', 'X-RateLimit-Reset'],
         maxAge: 86_400,
       });
       registerEventRoutes(v1, resolved);
