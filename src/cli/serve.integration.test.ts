@@ -22,16 +22,17 @@ interface Serving {
   readonly child: ChildProcessWithoutNullStreams;
   readonly url: URL;
   stdout(): string;
+  stderr(): string;
   /** Resolves with the first match of `pattern` in stdout, now or later. */
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
 }
 
-async function serve(dataDir: string): Promise<Serving> {
+async function serve(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Serving> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: root,
-    env: { ...env, SLUICE_ADMIN_PASSWORD: 'integration-pw', SLUICE_LOG_LEVEL: 'info', SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '8' },
+    env: { ...env, SLUICE_ADMIN_PASSWORD: 'integration-pw', SLUICE_LOG_LEVEL: 'info', SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '8', ...extraEnv },
   });
   let stdout = '';
   let stderr = '';
@@ -56,7 +57,7 @@ async function serve(dataDir: string): Promise<Serving> {
       void exited.then((code) => reject(new Error(`sluice exited (${code}) before printing ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`)));
     });
   const [, url] = await waitFor(/Sluice listening on (http:\/\/[\d.]+:\d+)/);
-  return { child, url: new URL(url!), stdout: () => stdout, waitFor, exited };
+  return { child, url: new URL(url!), stdout: () => stdout, stderr: () => stderr, waitFor, exited };
 }
 
 const trackEvent = (messageId: string) => ({ type: 'track', userId: 'user-1', event: 'Integration', messageId });
@@ -68,6 +69,7 @@ const trackEvent = (messageId: string) => ({ type: 'track', userId: 'user-1', ev
 async function startInFlightRequest(url: URL, writeKey: string, body: string) {
   const socket = connect(Number(url.port), url.hostname);
   await once(socket, 'connect');
+  socket.on('error', () => undefined); // a reset after the server exits is expected in the timeout test
   let received = '';
   const changed = new EventTarget();
   socket.on('data', (chunk: Buffer) => {
@@ -183,6 +185,16 @@ describe('sluice serve (child process)', () => {
     } finally {
       await log.close();
     }
+  });
+
+  it('exits 1 with a message when shutdown outlasts shutdownTimeoutSeconds', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-serve-timeout-')), 'data');
+    const server = await serve(dataDir, { SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    const [, writeKey] = server.stdout().match(/write key: ([A-Za-z0-9]{32})/)!;
+    await startInFlightRequest(server.url, writeKey!, '{"type":"track"}'); // its body never comes
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toContain('shutdown did not finish within 1s (shutdownTimeoutSeconds); exiting 1');
   });
 
   it('refuses to start on an invalid setting, naming it', async () => {
