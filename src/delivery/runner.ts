@@ -235,6 +235,7 @@ export class DeliveryRunner {
       objects: objects.length,
       events: objects.reduce((sum, object) => sum + object.events, 0),
       bytes: objects.reduce((sum, object) => sum + object.bytes, 0),
+      keys: objects.map((object) => object.key),
     };
     this.#options.logger?.info({ destinationId: this.#options.destinationId, sourceId: this.#options.sourceId, ...this.#lastDelivery }, 'delivered batch');
   }

@@ -32,14 +32,14 @@ describe('computeDestinationStatus', () => {
     const failing: RunnerSnapshot = {
       ...idle,
       sourceId: 'a',
-      lastDelivery: { at: 1_000, objects: 1, events: 10, bytes: 100 },
+      lastDelivery: { at: 1_000, objects: 1, events: 10, bytes: 100, keys: ['a.gz'] },
       lastError: { message: 'AccessDenied', at: 2_000, consecutiveFailures: 4, retriable: false },
       nextAttemptAt: 5_000,
     };
     const recovered: RunnerSnapshot = {
       ...idle,
       sourceId: 'b',
-      lastDelivery: { at: 3_000, objects: 2, events: 7, bytes: 70 },
+      lastDelivery: { at: 3_000, objects: 2, events: 7, bytes: 70, keys: ['b.gz', 'c.gz'] },
       lastError: { message: 'old', at: 2_500, consecutiveFailures: 1, retriable: true },
       nextAttemptAt: 9_000,
     };
@@ -47,7 +47,7 @@ describe('computeDestinationStatus', () => {
       { snapshot: failing, pending: { records: 1, bytes: 1 }, inFlightBatch: undefined },
       { snapshot: recovered, pending: { records: 0, bytes: 0 }, inFlightBatch: undefined },
     ]);
-    expect(status.lastDelivery).toEqual({ at: new Date(3_000).toISOString(), objects: 2, events: 7, bytes: 70 });
+    expect(status.lastDelivery).toEqual({ at: new Date(3_000).toISOString(), objects: 2, events: 7, bytes: 70, keys: ['b.gz', 'c.gz'] });
     expect(status.lastError).toEqual({ message: 'AccessDenied', at: new Date(2_000).toISOString(), consecutiveFailures: 4, retriable: false });
     expect(status.nextAttemptAt).toBe(new Date(5_000).toISOString());
     expect(status.sources[1]!.lastError?.message).toBe('old');

@@ -9,6 +9,8 @@ export interface DeliveryRecordSummary {
   readonly objects: number;
   readonly events: number;
   readonly bytes: number;
+  /** Keys of the objects that delivery wrote (one per received day in the batch). */
+  readonly keys: readonly string[];
 }
 
 export interface ErrorSummary {
@@ -101,7 +103,7 @@ function sourceStatus(input: SourceStatusInput): SourceStatus {
 }
 
 function deliveryJson(delivery: DeliveryRecordSummary) {
-  return { at: new Date(delivery.at).toISOString(), objects: delivery.objects, events: delivery.events, bytes: delivery.bytes };
+  return { at: new Date(delivery.at).toISOString(), objects: delivery.objects, events: delivery.events, bytes: delivery.bytes, keys: [...delivery.keys] };
 }
 
 function errorJson(error: ErrorSummary) {
