@@ -200,3 +200,15 @@ async function gzipOfZeros(size: number): Promise<Buffer> {
   await done;
   return Buffer.concat(chunks);
 }
+
+describe('readCapped', () => {
+  it('fails (does not hang) when the stream closes before it ends', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { readCapped } = await import('./read-body.js');
+    const stream = new PassThrough();
+    const reading = readCapped(stream, 1024);
+    stream.write('{"partial":');
+    stream.destroy();
+    await expect(reading).rejects.toMatchObject({ code: 'bad_request' });
+  });
+});

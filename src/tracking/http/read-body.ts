@@ -51,6 +51,7 @@ export function readCapped(stream: Readable, limit: number): Promise<Buffer> {
       stream.off('end', onEnd);
       stream.off('error', onError);
       stream.off('aborted', onAborted);
+      stream.off('close', onAborted);
     };
     const onData = (chunk: Buffer): void => {
       total += chunk.length;
@@ -71,11 +72,13 @@ export function readCapped(stream: Readable, limit: number): Promise<Buffer> {
       cleanup();
       reject(error);
     };
-    const onAborted = (): void => onError(new Error('The client aborted the request.'));
+    const onAborted = (): void => onError(new SluiceError('bad_request', 'The client aborted the request before its body ended.'));
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
     stream.on('aborted', onAborted);
+    // A connection that closes before 'end' must not leave the read pending forever.
+    stream.on('close', onAborted);
   });
 }
 
