@@ -72,20 +72,23 @@ describe('S3ObjectStore region from a 400 AuthorizationHeaderMalformed', () => {
 describe('S3ObjectStore failures', () => {
   it('reports a request timeout, a reset and a refused connection as ObjectStoreErrors with system codes', async () => {
     const server = await startS3TestServer();
-    const store = new S3ObjectStore({ bucket: server.bucket, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, idleTimeoutMs: 200 });
-    const put = () => store.putObject({ key: 'segment-logs/t.gz', body: { stream: Readable.from([Buffer.from('abc')]) }, contentLength: 3, contentType: 'text/plain' }).then(() => undefined, (error: unknown) => error);
+    const options = { bucket: server.bucket, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials };
+    const impatient = new S3ObjectStore({ ...options, idleTimeoutMs: 300 });
+    const store = new S3ObjectStore(options);
+    const put = (target: S3ObjectStore) => target.putObject({ key: 'segment-logs/t.gz', body: { stream: Readable.from([Buffer.from('abc')]) }, contentLength: 3, contentType: 'text/plain' }).then(() => undefined, (error: unknown) => error);
     try {
-      server.proxy.injectFaults({ kind: 'delay', ms: 1000 });
-      const timeout = await put();
+      server.proxy.injectFaults({ kind: 'delay', ms: 3000 });
+      const timeout = await put(impatient);
       expect(timeout).toBeInstanceOf(ObjectStoreError);
       expect((timeout as ObjectStoreError).code).toMatch(/TimeoutError|ETIMEDOUT|RequestTimeout/);
       server.proxy.injectFaults({ kind: 'reset' });
-      expect((await put() as ObjectStoreError).code).toMatch(/ECONNRESET|EPIPE/);
+      expect((await put(store) as ObjectStoreError).code).toMatch(/ECONNRESET|EPIPE/);
       await server.proxy.refuseConnections();
-      expect((await put() as ObjectStoreError).code).toBe('ECONNREFUSED');
+      expect((await put(store) as ObjectStoreError).code).toBe('ECONNREFUSED');
       await server.proxy.acceptConnections();
-      expect(await put()).toBeUndefined();
+      expect(await put(store)).toBeUndefined();
     } finally {
+      await impatient.close();
       await store.close();
       await server.close();
     }
