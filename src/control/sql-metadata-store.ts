@@ -219,7 +219,8 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async #reloadCache(): Promise<void> {
+    const ticket = this.#cache.beginRead();
     const rows = await this.#db.selectFrom('sources').select(['id', 'workspace_id', 'write_key', 'enabled']).execute();
-    this.#cache.replaceAll(rows.map((row) => ({ writeKey: row.write_key, sourceId: row.id, workspaceId: row.workspace_id, enabled: Boolean(row.enabled) })));
+    this.#cache.replaceAll(ticket, rows.map((row) => ({ writeKey: row.write_key, sourceId: row.id, workspaceId: row.workspace_id, enabled: Boolean(row.enabled) })));
   }
 }

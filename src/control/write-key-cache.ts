@@ -7,12 +7,24 @@ import type { SourceDirectory, TrackedSource } from '../tracking/source-director
 
 export class WriteKeyCache implements SourceDirectory {
   #byWriteKey = new Map<string, TrackedSource>();
+  #readsStarted = 0;
+  #appliedRead = 0;
 
   lookup(writeKey: string): TrackedSource | undefined {
     return this.#byWriteKey.get(writeKey);
   }
 
-  replaceAll(sources: Iterable<{ writeKey: string } & TrackedSource>): void {
+  /**
+   * Call before reading the sources table; pass the ticket to `replaceAll`. With a connection pool two
+   * reloads can finish out of order, and the one that read earlier must not overwrite a newer view.
+   */
+  beginRead(): number {
+    return ++this.#readsStarted;
+  }
+
+  replaceAll(ticket: number, sources: Iterable<{ writeKey: string } & TrackedSource>): void {
+    if (ticket < this.#appliedRead) return;
+    this.#appliedRead = ticket;
     const next = new Map<string, TrackedSource>();
     for (const source of sources) {
       next.set(source.writeKey, Object.freeze({ sourceId: source.sourceId, workspaceId: source.workspaceId, enabled: source.enabled }));
