@@ -113,6 +113,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a short admin password without echoing it', async () => {
+    expect(await problemsOf({ env: { SLUICE_ADMIN_PASSWORD: 'short' } })).toEqual([
+      'Invalid setting "adminPassword" (env SLUICE_ADMIN_PASSWORD): must be at least 8 characters long',
+    ]);
+  });
+
   it('checks rules across settings', async () => {
     expect(await problemsOf({ env: { SLUICE_TLS_CERT: 'cert.pem' } })).toEqual([
       'Invalid setting "tlsCert"/"tlsKey": set both (HTTPS) or neither (HTTP)',

@@ -95,8 +95,13 @@ export function text(options: Common<string>): SettingDefinition<string> {
   return define('string', options, options.default, parseText);
 }
 
-export function optionalText(options: Common<undefined>): SettingDefinition<string | undefined> {
-  return define<string | undefined>('string', options, '—', parseText);
+export function optionalText(options: Common<undefined> & { minLength?: number }): SettingDefinition<string | undefined> {
+  const minLength = options.minLength ?? 1;
+  return define<string | undefined>('string', options, '—', (raw) => {
+    const parsed = parseText(raw);
+    if (parsed.ok && parsed.value.length < minLength) return fail(`must be at least ${minLength} characters long`);
+    return parsed;
+  });
 }
 
 /** An absolute http(s) URL, kept without a trailing slash. */

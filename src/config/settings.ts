@@ -58,10 +58,11 @@ export const settings = {
     example: 'ops@example.com',
   }),
   adminPassword: optionalText({
-    doc: 'Password of that first owner account. If unset, a random one is generated and printed once.',
+    doc: 'Password of that first owner account (at least 8 characters). If unset, a random one is generated and printed once.',
     default: undefined,
     example: 'correct-horse-battery-staple',
     secret: true,
+    minLength: 8,
   }),
   sessionTtlHours: integer({
     doc: 'How long an admin login session stays valid.',
