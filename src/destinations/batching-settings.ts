@@ -16,10 +16,13 @@ export const batchingSettings = {
     min: 1024,
     max: 4 * 2 ** 30,
   })),
-  flushSchedule: optional(customSetting<string>({
+  // No default value in the settings themselves: "hourly at :40" applies when neither this nor
+  // flushIntervalSeconds is set, so validated settings validate again unchanged (idempotent).
+  flushSchedule: optional(customSetting<string | undefined>({
     kind: 'cron',
     doc: 'When to flush what has accumulated, as a cron pattern in UTC (5 fields, or 6 with seconds). Default: hourly at minute 40, like Segment. Not together with flushIntervalSeconds.',
-    default: defaultFlushSchedule,
+    default: undefined,
+    defaultText: `${defaultFlushSchedule} (unless flushIntervalSeconds is set)`,
     example: '"*/15 * * * *"',
     parse(raw) {
       if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, reason: 'must be a cron pattern such as "40 * * * *"' };
@@ -50,8 +53,8 @@ export function batchingProblems(raw: Record<string, unknown>): SettingProblem[]
   return [];
 }
 
-export function batchingPolicyOf(settings: { maxBatchBytes: number; flushSchedule: string; flushIntervalSeconds: number | undefined }): BatchingPolicy {
+export function batchingPolicyOf(settings: { maxBatchBytes: number; flushSchedule: string | undefined; flushIntervalSeconds: number | undefined }): BatchingPolicy {
   return settings.flushIntervalSeconds === undefined
-    ? { maxBatchBytes: settings.maxBatchBytes, flushSchedule: settings.flushSchedule }
+    ? { maxBatchBytes: settings.maxBatchBytes, flushSchedule: settings.flushSchedule ?? defaultFlushSchedule }
     : { maxBatchBytes: settings.maxBatchBytes, flushIntervalSeconds: settings.flushIntervalSeconds };
 }

@@ -18,7 +18,7 @@ describe('amazon-s3 settings', () => {
       ok: true,
       settings: {
         bucket: 'my-bucket', useServerSideEncryption: true, region: undefined, endpoint: undefined, forcePathStyle: false,
-        accessKeyId: undefined, secretAccessKey: undefined, maxBatchBytes: 100 * 2 ** 20, flushSchedule: '40 * * * *', flushIntervalSeconds: undefined,
+        accessKeyId: undefined, secretAccessKey: undefined, maxBatchBytes: 100 * 2 ** 20, flushSchedule: undefined, flushIntervalSeconds: undefined,
       },
     });
     expect(s3.create({ bucket: 'my-bucket' }, context).batching).toEqual({ maxBatchBytes: 100 * 2 ** 20, flushSchedule: '40 * * * *' });
@@ -74,6 +74,24 @@ describe('local-files settings', () => {
     expect(problemsOf(local, {})).toEqual([expect.stringMatching(/^directory: "directory" is required/)]);
     expect(problemsOf(local, { directory: '/x', bucket: 'b' })).toEqual([expect.stringMatching(/^bucket: unknown setting/)]);
     expect(local.create({ directory: '/tmp/x', flushIntervalSeconds: 60 }, context).batching).toEqual({ maxBatchBytes: 100 * 2 ** 20, flushIntervalSeconds: 60 });
+  });
+});
+
+describe('validated settings', () => {
+  it.each([
+    ['amazon-s3', { bucket: 'b-1' }],
+    ['amazon-s3', { bucket: 'b-1/x', flushIntervalSeconds: 60, maxBatchBytes: '1MiB' }],
+    ['amazon-s3', { bucket: 'b-1', flushSchedule: '*/5 * * * *', accessKeyId: 'A', secretAccessKey: 'S' }],
+    ['local-files', { directory: '/tmp/x', flushIntervalSeconds: 60 }],
+  ])('validate again unchanged and build (%s %j)', (type, raw) => {
+    const entry = destinationTypes[type]!;
+    const first = entry.validate(raw);
+    expect(first.ok).toBe(true);
+    const settings = first.ok ? first.settings : {};
+    // What the API stores is JSON: undefined values disappear.
+    const stored = JSON.parse(JSON.stringify(settings)) as Record<string, unknown>;
+    expect(entry.validate(stored)).toEqual(first);
+    expect(entry.create(stored, context).batching).toEqual(entry.create(raw, context).batching);
   });
 });
 
