@@ -57,6 +57,9 @@ describe('buildApp', () => {
       expect((await admin.inject(login)).statusCode).toBe(401);
       expect((await admin.inject({ method: 'POST', url: '/v1/track', payload: {} })).statusCode).toBe(404);
       expect((await admin.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      const unknown = await tracking.inject({ method: 'GET', url: '/nowhere?x=1' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toEqual({ success: false, code: 'not_found', message: 'No route GET /nowhere.' });
     } finally {
       await Promise.all([tracking.close(), admin.close()]);
     }

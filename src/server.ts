@@ -16,6 +16,7 @@ import type { Config } from './config/index.js';
 import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './control/bootstrap.js';
 import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
 import { deliveryExtensions } from './delivery/server-extensions.js';
+import { SluiceError } from './errors/index.js';
 import type { EventLog } from './log/event-log.js';
 import { FileEventLog } from './log/file-event-log.js';
 import { healthRoutes, trackingRoutes } from './tracking/index.js';
@@ -56,6 +57,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
+  });
+
+  // Paths outside /v1 and /api/v1 (whose plugins answer their own) get the same error body shape.
+  app.setNotFoundHandler((request, reply) => {
+    const error = new SluiceError('not_found', `No route ${request.method} ${request.url.split('?', 1)[0]}.`);
+    return reply.code(error.statusCode).send(error.toBody());
   });
 
   await app.register(healthRoutes, { checks: { log: () => deps.log.isWritable(), metadata: () => deps.store.isReachable() } });
