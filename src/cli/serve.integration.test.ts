@@ -125,7 +125,7 @@ describe('sluice serve (child process)', () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-serve-')), 'data');
     const first = await serve(dataDir);
     const [, sourceId, writeKey] = first.stdout().match(/Source "default" \(id ([A-Za-z0-9]+)\) write key: ([A-Za-z0-9]{32})/)!;
-    expect(first.stdout()).toContain('Admin login:  admin@localhost / (the password from SLUICE_ADMIN_PASSWORD)');
+    expect(first.stdout()).toContain('Admin login:  admin@localhost / (the configured adminPassword)');
     expect(first.stdout()).not.toContain('integration-pw');
 
     const acknowledged: string[] = [];

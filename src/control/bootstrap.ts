@@ -60,7 +60,7 @@ export async function bootstrapIfEmpty(store: MetadataStore, options: BootstrapO
 
 /** The banner printed on first start: the only time the generated password is ever shown. */
 export function describeBootstrap(result: BootstrapResult): string {
-  const password = result.generatedPassword ?? '(the password from SLUICE_ADMIN_PASSWORD)';
+  const password = result.generatedPassword ?? '(the configured adminPassword)';
   return [
     `First start: bootstrapped workspace "${result.workspace.slug}".`,
     `  Admin login:  ${result.owner.email} / ${password}${result.generatedPassword ? '   <- shown only now; store it safely' : ''}`,
