@@ -18,6 +18,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../errors/index.js';
+import { countBacklog, type BacklogStats } from './backlog-counter.js';
 import { CursorStore } from './cursor-store.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { DiskBudget } from './disk-budget.js';
@@ -27,7 +28,7 @@ import type { AppendStats, WriterContext } from './group-commit-writer.js';
 import { silentLogger, type LogLogger } from './log-logger.js';
 import { recoverStream } from './recovery.js';
 import { SegmentChain } from './segment-chain.js';
-import { countBacklog, readStream } from './stream-reader.js';
+import { readStream } from './stream-reader.js';
 import { StreamState } from './stream-state.js';
 
 export interface FileEventLogOptions {
@@ -43,7 +44,7 @@ export interface FileEventLogOptions {
   readonly logger?: LogLogger;
 }
 
-export type FileEventLogStats = Readonly<AppendStats>;
+export type FileEventLogStats = Readonly<AppendStats & BacklogStats>;
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const MIN_SEGMENT_BYTES = 256;
@@ -56,6 +57,7 @@ export class FileEventLog implements EventLog {
   readonly #streams = new Map<string, StreamState>();
   readonly #listeners = new Set<(stream: string, endOffset: number) => void>();
   readonly #stats: AppendStats = { appends: 0, records: 0, syncs: 0, bytes: 0, directorySyncs: 0 };
+  readonly #backlogStats: BacklogStats = { backlogReadBytes: 0 };
   readonly #context: WriterContext;
   #failure: unknown;
   #closing = false;
@@ -153,7 +155,7 @@ export class FileEventLog implements EventLog {
     this.#assertOpen();
     assertOffset(fromOffset, true);
     const state = this.#streams.get(stream);
-    return state ? countBacklog(stream, state.chain, fromOffset) : { records: 0, bytes: 0 };
+    return state ? countBacklog(stream, state.chain, fromOffset, this.#backlogStats) : { records: 0, bytes: 0 };
   }
 
   streams(): string[] {
@@ -198,9 +200,12 @@ export class FileEventLog implements EventLog {
     return !this.#closing && this.#failure === undefined;
   }
 
-  /** Counters since open: proof that group commit shares syncs (`syncs` ≪ `appends` under load). */
+  /**
+   * Counters since open: proof that group commit shares syncs (`syncs` ≪ `appends` under load), and
+   * that backlog counts read little (`backlogReadBytes`).
+   */
   stats(): FileEventLogStats {
-    return { ...this.#stats };
+    return { ...this.#stats, ...this.#backlogStats };
   }
 
   close(): Promise<void> {

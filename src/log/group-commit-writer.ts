@@ -170,7 +170,9 @@ export class GroupCommitWriter {
     const stats = this.#context.stats;
     stats.syncs++;
     stats.bytes += groupBytes;
+    // Size, count and index move together in this tick, so a backlog count sees one consistent state.
     segment.size += groupBytes;
+    segment.index?.noteFrames(buffer);
     this.#context.budget.commit(groupBytes);
     let recordOffset = segment.baseOffset + writeAt;
     for (const pending of group) {

@@ -11,6 +11,7 @@ import { parseSegmentFileName, segmentFileName } from './file-names.js';
 import { scanFrames } from './frame-scanner.js';
 import type { LogLogger } from './log-logger.js';
 import { SegmentChain, type Segment } from './segment-chain.js';
+import { SegmentIndex } from './segment-index.js';
 
 export interface RecoveredStream {
   readonly chain: SegmentChain;
@@ -31,23 +32,27 @@ export async function recoverStream(stream: string, directory: string, logger: L
     if (previous && previous.baseOffset + previous.size !== baseOffset) {
       logger.warn({ stream, segment: path, expectedBase: previous.baseOffset + previous.size }, 'event log segments are not contiguous');
     }
-    segments.push({ baseOffset, path, size, records: undefined });
+    segments.push({ baseOffset, path, size, records: undefined, index: undefined });
   }
   const last = segments.at(-1);
   const droppedBytes = last ? await repairTail(stream, last, logger) : 0;
   return { chain: new SegmentChain(directory, segments), droppedBytes };
 }
 
-/** Scans the last segment, truncates it after its last whole record, and counts its records. */
+/**
+ * Scans the last segment, truncates it after its last whole record, and counts and indexes its
+ * records on the way (the scan sees every frame anyway, so the index costs no extra I/O).
+ */
 async function repairTail(stream: string, segment: Segment, logger: LogLogger): Promise<number> {
   const handle = await open(segment.path, 'r+');
   try {
-    let records = 0;
-    const outcome = await scanFrames(handle, 0, segment.size, () => {
-      records++;
+    const index = new SegmentIndex();
+    const outcome = await scanFrames(handle, 0, segment.size, (frame) => {
+      index.noteFrame(frame.frameBytes);
       return true;
     });
-    segment.records = records;
+    segment.records = index.records;
+    segment.index = index;
     if (!outcome.damage) return 0;
     const droppedBytes = segment.size - outcome.endPosition;
     await handle.truncate(outcome.endPosition);

@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { segmentFileName } from './file-names.js';
+import { SegmentIndex } from './segment-index.js';
 
 export interface Segment {
   readonly baseOffset: number;
@@ -16,6 +17,12 @@ export interface Segment {
   size: number;
   /** Records in the segment, once known (counted at recovery, by a backlog scan, or by the writer). */
   records: number | undefined;
+  /**
+   * Sparse record positions (see `segment-index.ts`), once known: kept up to date by the writer for
+   * the active segment, built by recovery for the last one at start-up, and built lazily by the
+   * backlog for a sealed one. It goes away with the segment (retention detaches the object).
+   */
+  index: SegmentIndex | undefined;
 }
 
 export class SegmentChain {
@@ -71,7 +78,7 @@ export class SegmentChain {
   /** Adds a new, empty segment at the current end; it becomes the active one. */
   addSegment(): Segment {
     const baseOffset = this.endOffset;
-    const segment: Segment = { baseOffset, path: join(this.directory, segmentFileName(baseOffset)), size: 0, records: 0 };
+    const segment: Segment = { baseOffset, path: join(this.directory, segmentFileName(baseOffset)), size: 0, records: 0, index: new SegmentIndex() };
     this.#segments.push(segment);
     return segment;
   }

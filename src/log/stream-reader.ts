@@ -1,12 +1,11 @@
 /**
- * Reading one stream: records from an offset across segments, and backlog counts. Only durable bytes
+ * Reading one stream: records from an offset across segments. Only durable bytes
  * are visible (the chain's sizes grow after each sync), and every read goes through a positioned
  * read into a bounded buffer.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Backlog, ReadOptions, StoredRecord } from './event-log.js';
-import { FRAME_HEADER_BYTES } from './frame-codec.js';
-import { countFrames, DEFAULT_SCAN_CHUNK_BYTES, scanFrames } from './frame-scanner.js';
+import type { ReadOptions, StoredRecord } from './event-log.js';
+import { DEFAULT_SCAN_CHUNK_BYTES, scanFrames } from './frame-scanner.js';
 import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
 import type { Segment, SegmentChain } from './segment-chain.js';
 
@@ -71,45 +70,8 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
   return records;
 }
 
-/** Records and payload bytes from `fromOffset` to the end; sealed segments' counts are cached. */
-export async function countBacklog(stream: string, chain: SegmentChain, fromOffset: number): Promise<Backlog> {
-  let records = 0;
-  let frameBytes = 0;
-  let offset = Math.max(fromOffset, chain.startOffset);
-  // A snapshot: retention may detach segments while this awaits; counting them anyway is harmless.
-  const segments = [...chain.segments];
-  const first = chain.indexOf(offset);
-  for (let index = Math.max(first, 0); index < segments.length; index++) {
-    const segment = segments[index]!;
-    const size = segment.size;
-    const position = Math.max(offset - segment.baseOffset, 0);
-    if (position >= size) continue;
-    // Size and count are read in the same tick, so they describe the same state of the segment.
-    let count = position === 0 ? segment.records : undefined;
-    if (count === undefined) {
-      count = await countSegmentFrames(stream, segment, position, size);
-      if (position === 0 && index < segments.length - 1) segment.records = count;
-    }
-    records += count;
-    frameBytes += size - position;
-    offset = segment.baseOffset + size;
-  }
-  return { records, bytes: frameBytes - records * FRAME_HEADER_BYTES };
-}
-
-async function countSegmentFrames(stream: string, segment: Segment, from: number, end: number): Promise<number> {
-  const handle = await openSegment(segment);
-  if (!handle) return 0;
-  try {
-    const { count, damage } = await countFrames(handle, from, end);
-    if (damage) throw new LogCorruptionError(stream, segment.path, segment.baseOffset + from, `${damage} (counting frames from here)`);
-    return count;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function openSegment(segment: Segment): Promise<FileHandle | undefined> {
+/** Opens a segment for reading; undefined when retention has deleted it. */
+export async function openSegment(segment: Segment): Promise<FileHandle | undefined> {
   try {
     return await open(segment.path, 'r');
   } catch (error) {

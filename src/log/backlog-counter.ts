@@ -1,0 +1,127 @@
+/**
+ * Backlog counts: records and payload bytes from an offset to the end of a stream, cheaply enough to
+ * ask after every append burst. Bytes are arithmetic on segment sizes; records are per-segment totals
+ * (kept by the writer and recovery, or counted once for a sealed segment and cached) minus the
+ * records before the offset in its own segment, which the segment's sparse index answers with a
+ * binary search plus one short header walk (at most the index spacing, 64 KiB). A sealed segment
+ * found at start-up gets its index on first need: one length walk, then cached on the segment.
+ */
+import type { Backlog } from './event-log.js';
+import { FRAME_HEADER_BYTES } from './frame-codec.js';
+import { walkFrameLengths } from './frame-scanner.js';
+import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
+import type { Segment, SegmentChain } from './segment-chain.js';
+import { SegmentIndex } from './segment-index.js';
+import { openSegment } from './stream-reader.js';
+
+/** What backlog counting costs, cumulatively: proof that it does not rescan segments. */
+export interface BacklogStats {
+  /** Bytes read from segment files by backlog counts (index walks and one-off sealed-segment scans). */
+  backlogReadBytes: number;
+}
+
+/** Lazy index builds in progress, so concurrent counts on one sealed segment share one scan. */
+const building = new WeakMap<Segment, Promise<SegmentIndex | undefined>>();
+
+/** Records and payload bytes from `fromOffset` to the end of the stream. */
+export async function countBacklog(stream: string, chain: SegmentChain, fromOffset: number, stats: BacklogStats): Promise<Backlog> {
+  let records = 0;
+  let frameBytes = 0;
+  const offset = Math.max(fromOffset, chain.startOffset);
+  // A snapshot: retention may detach segments while this awaits; counting them anyway is harmless.
+  const segments = [...chain.segments];
+  for (let index = Math.max(chain.indexOf(offset), 0); index < segments.length; index++) {
+    const segment = segments[index]!;
+    const position = Math.max(offset - segment.baseOffset, 0);
+    const sealed = index < segments.length - 1;
+    const counted = await countFrom(stream, segment, position, sealed, stats);
+    records += counted.records;
+    frameBytes += counted.frameBytes;
+  }
+  return { records, bytes: frameBytes - records * FRAME_HEADER_BYTES };
+}
+
+/** Records and frame bytes from `position` to the end of one segment. */
+async function countFrom(
+  stream: string,
+  segment: Segment,
+  position: number,
+  sealed: boolean,
+  stats: BacklogStats,
+): Promise<{ records: number; frameBytes: number }> {
+  // Size, total and index are read in the same tick, so they describe the same state of the segment
+  // (the writer moves them together); entries at or before `position` never change afterwards.
+  const size = segment.size;
+  if (position >= size) return { records: 0, frameBytes: 0 };
+  let index = segment.index?.endPosition === size ? segment.index : undefined;
+  if (!index && sealed) index = await indexSealedSegment(stream, segment, stats);
+  if (!index) {
+    // Only an active segment without an index (not made by this code): count the slow way, uncached.
+    return { records: await walkCount(stream, segment, position, size, size, stats), frameBytes: size - position };
+  }
+  const total = index.records;
+  if (position === 0) return { records: total, frameBytes: size };
+  const entry = index.entryAtOrBefore(position);
+  let before = entry.recordsBefore;
+  if (entry.position < position) {
+    before += await walkCount(stream, segment, entry.position, position, size, stats, index.spacingBytes);
+  }
+  return { records: total - before, frameBytes: size - position };
+}
+
+/**
+ * Counts the frames in `[from, to)`; `to` must be a record boundary. The file may be gone (retention
+ * deleted it after the snapshot): then it holds nothing anyone still needs, and counts as empty.
+ */
+async function walkCount(
+  stream: string,
+  segment: Segment,
+  from: number,
+  to: number,
+  size: number,
+  stats: BacklogStats,
+  chunkBytes?: number,
+): Promise<number> {
+  const handle = await openSegment(segment);
+  if (!handle) return 0;
+  try {
+    const walk = await walkFrameLengths(handle, from, to, size, undefined, chunkBytes);
+    stats.backlogReadBytes += walk.bytesRead;
+    if (walk.damage) {
+      throw new LogCorruptionError(stream, segment.path, segment.baseOffset + walk.endPosition, `${walk.damage} (counting frames from here)`);
+    }
+    if (walk.endPosition !== to) throw new InvalidOffsetError(stream, segment.baseOffset + to, 'it lies inside a record');
+    return walk.count;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One length walk over a sealed segment, cached on it as its index and record count. */
+function indexSealedSegment(stream: string, segment: Segment, stats: BacklogStats): Promise<SegmentIndex | undefined> {
+  let pending = building.get(segment);
+  if (!pending) {
+    pending = buildIndex(stream, segment, stats).finally(() => building.delete(segment));
+    building.set(segment, pending);
+  }
+  return pending;
+}
+
+async function buildIndex(stream: string, segment: Segment, stats: BacklogStats): Promise<SegmentIndex | undefined> {
+  const handle = await openSegment(segment);
+  if (!handle) return undefined;
+  try {
+    const size = segment.size;
+    const index = new SegmentIndex();
+    const walk = await walkFrameLengths(handle, 0, size, size, (frameBytes) => index.noteFrame(frameBytes));
+    stats.backlogReadBytes += walk.bytesRead;
+    if (walk.damage) {
+      throw new LogCorruptionError(stream, segment.path, segment.baseOffset + walk.endPosition, `${walk.damage} (counting frames from here)`);
+    }
+    segment.index = index;
+    segment.records = index.records;
+    return index;
+  } finally {
+    await handle.close();
+  }
+}
