@@ -5,6 +5,8 @@
  */
 import os from 'node:os';
 import type { BenchFigure, Benchmark } from './types.js';
+import { e2eLatencyBenchmarkWith } from './e2e-latency.js';
+import { createFlushBenchmark } from './flush.js';
 import { ingestBenchmark } from './ingest.js';
 
 const args = process.argv.slice(2);
@@ -13,7 +15,7 @@ const quick = args.includes('--quick');
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',')) : undefined;
 
-const benchmarks: Benchmark[] = [ingestBenchmark({ quick })].filter((benchmark) => !only || only.has(benchmark.name));
+const benchmarks: Benchmark[] = [ingestBenchmark({ quick }), createFlushBenchmark({ quick }), e2eLatencyBenchmarkWith({ quick })].filter((benchmark) => !only || only.has(benchmark.name));
 
 function meets(figure: BenchFigure): boolean | undefined {
   const requirement = figure.requirement;
