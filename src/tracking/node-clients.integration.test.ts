@@ -18,6 +18,20 @@ afterEach(async () => {
 
 const hourAgo = () => new Date(Date.now() - 3_600_000);
 
+/**
+ * Callbacks that settle once each call's batch got its answer. flush() alone does not wait for a
+ * batch the client already sent on its own (flushAt reached), so tests await these instead.
+ */
+function deliveries() {
+  const delivered: Promise<void>[] = [];
+  const done = (): ((error?: Error) => void) => {
+    let callback!: (error?: Error) => void;
+    delivered.push(new Promise<void>((resolve, reject) => (callback = (error) => (error ? reject(error) : resolve()))));
+    return callback;
+  };
+  return { done, all: () => Promise.all(delivered) };
+}
+
 describe('@segment/analytics-node', () => {
   it('delivers identify/track/page/screen/group/alias in batches, stored enriched', async () => {
     const from = Date.now();
@@ -59,14 +73,7 @@ describe('analytics-node (legacy)', () => {
   it('delivers every call type through /v1/batch, stored enriched', async () => {
     const from = Date.now();
     const analytics = new LegacyAnalytics(writeKey, { host: server.baseUrl, flushAt: 3, flushInterval: 10 });
-    // Each call's callback fires once its batch got an answer; flush() alone does not wait for the
-    // batch the first call sends immediately.
-    const delivered: Promise<void>[] = [];
-    const done = () => {
-      let callback!: (error?: Error) => void;
-      delivered.push(new Promise<void>((resolve, reject) => (callback = (error) => (error ? reject(error) : resolve()))));
-      return callback;
-    };
+    const { done, all } = deliveries();
     const past = hourAgo();
     analytics.identify({ userId: 'legacy-user', traits: { email: 'a@example.com' } }, done());
     analytics.track({ userId: 'legacy-user', event: 'Signed Up', timestamp: past }, done());
@@ -76,7 +83,7 @@ describe('analytics-node (legacy)', () => {
     analytics.alias({ userId: 'legacy-user', previousId: 'legacy-anon' }, done());
     analytics.track({ userId: 42, event: 'Numeric Id' }, done());
     await analytics.flush();
-    await Promise.all(delivered);
+    await all();
 
     const stored = await readStored(server.log);
     expect(stored).toHaveLength(7);
@@ -96,14 +103,15 @@ describe('@rudderstack/rudder-sdk-node (gzip bodies)', () => {
   it('delivers every call type gzip-compressed, stored enriched', async () => {
     const from = Date.now();
     const client = new RudderAnalytics(writeKey, { dataPlaneUrl: server.baseUrl, flushAt: 4, flushInterval: 10, logLevel: 'error' });
-    client.identify({ userId: 'rudder-user', traits: { tier: 'gold' } });
-    client.track({ userId: 'rudder-user', event: 'Item Viewed', properties: { sku: 'A1' } });
-    client.page({ anonymousId: 'rudder-anon', name: 'Landing' });
-    client.screen({ userId: 'rudder-user', name: 'Cart' });
-    client.group({ userId: 'rudder-user', groupId: 'rudder-group' });
-    client.alias({ userId: 'rudder-user', previousId: 'rudder-anon' });
+    const { done, all } = deliveries();
+    client.identify({ userId: 'rudder-user', traits: { tier: 'gold' } }, done());
+    client.track({ userId: 'rudder-user', event: 'Item Viewed', properties: { sku: 'A1' } }, done());
+    client.page({ anonymousId: 'rudder-anon', name: 'Landing' }, done());
+    client.screen({ userId: 'rudder-user', name: 'Cart' }, done());
+    client.group({ userId: 'rudder-user', groupId: 'rudder-group' }, done());
+    client.alias({ userId: 'rudder-user', previousId: 'rudder-anon' }, done());
     await client.flush();
-    await client.flush();
+    await all();
 
     const stored = await readStored(server.log);
     expect(stored).toHaveLength(6);

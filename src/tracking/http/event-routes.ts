@@ -1,6 +1,6 @@
 /**
  * The event-ingesting routes of the Tracking API (DESIGN B2): the six calls and their browser short
- * forms, `/batch`, `/import`, `/b`, and `/m` (client metrics: answered, never stored).
+ * forms, `/batch`, `/import`, `/b`; and `/m` (client metrics: answered, never stored).
  *
  * Per request: auth → rate limit → envelope → ingest (pure core: validate, enrich, one stringify per
  * event) → ONE `log.append` of every valid event → 200 only once that append is durable.
@@ -34,13 +34,6 @@ const batchRoutes = ['/batch', '/import', '/b'];
 const successBody = '{"success":true}';
 const jsonType = 'application/json; charset=utf-8';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route ignores its body (read with the cap, then dropped): `/v1/m`. */
-    discardBody?: boolean;
-  }
-}
-
 export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrackingOptions): void {
   const { log, sources, limits, now, newMessageId, trustProxy } = options;
   const rateLimiter = options.rateLimit ? new SourceRateLimiter(options.rateLimit) : undefined;
@@ -49,17 +42,12 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
 
   // Our own body reading replaces Fastify's parsers: one JSON.parse, capped reads, gzip, text/plain.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
-    if (request.routeOptions.config.discardBody) {
-      await readCapped(payload, limits.maxRequestBytes);
-      return null;
-    }
-    return parseJsonBody(await readBodyBytes(payload, request.headers, limits.maxRequestBytes));
-  });
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) =>
+    parseJsonBody(await readBodyBytes(payload, request.headers, limits.maxRequestBytes)),
+  );
 
   // A wrong key in the header is refused before a single body byte is read.
   app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.discardBody) return;
     const writeKey = writeKeyFromAuthorization(request.headers.authorization);
     if (writeKey !== undefined) headerSources.set(request, authenticate(sources, writeKey));
   });
@@ -120,5 +108,17 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
   const batchHandler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => store(request, reply, undefined);
   for (const path of batchRoutes) app.post(path, batchHandler);
 
-  app.post('/m', { config: { discardBody: true } }, async (_request, reply) => reply.code(200).header('content-type', jsonType).send(successBody));
+}
+
+/**
+ * `/m` (analytics-next's client metrics): answered 200, stored nowhere. Its own context, so its body is
+ * only drained (within the request cap) and neither parsed nor authenticated.
+ */
+export async function metricsRoute(app: FastifyInstance, options: { maxRequestBytes: number }): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', async (_request: FastifyRequest, payload: IncomingMessage) => {
+    await readCapped(payload, options.maxRequestBytes);
+    return null;
+  });
+  app.post('/m', async (_request, reply) => reply.code(200).header('content-type', jsonType).send(successBody));
 }

@@ -6,7 +6,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import { installErrorHandling } from './error-handler.js';
-import { registerEventRoutes } from './event-routes.js';
+import { metricsRoute, registerEventRoutes } from './event-routes.js';
 import { resolveTrackingOptions, type TrackingOptions } from './options.js';
 import { registerSettingsRoute } from './settings-route.js';
 
@@ -24,7 +24,8 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingOpti
         exposedHeaders: ['Retry-After', 'X-RateLimit-Reset'],
         maxAge: 86_400,
       });
-      registerEventRoutes(v1, resolved);
+      await v1.register(async (events) => registerEventRoutes(events, resolved));
+      await v1.register(metricsRoute, { maxRequestBytes: resolved.limits.maxRequestBytes });
       registerSettingsRoute(v1, resolved);
     },
     { prefix: '/v1' },
