@@ -102,8 +102,12 @@ export function createFlushBenchmark(options: { quick?: boolean } = {}): Benchma
           return { ...measured, compressed };
         };
 
-        // Warm up (and measure S3) first, then alternate baseline and subject so both see the same
+        // Warm up on a one-event batch (loads the AWS SDK, opens connections: one-time costs, not
+        // what a flush grows by), measure S3, then alternate baseline and subject so both see the same
         // machine load; best of three each.
+        const warmUpAt = await log.append('warmup', [{ timestamp: receivedAt, data: Buffer.from('{"type":"track"}') }]);
+        const warmUp = deliveryBatch(log, 'warmup', warmUpAt.firstOffset, warmUpAt.nextOffset);
+        for (const destination of [s3, local]) await destination.deliver(warmUp, new AbortController().signal);
         const s3Run = await deliverRun(s3);
         const zlibRuns: Awaited<ReturnType<typeof zlibRun>>[] = [];
         const localRuns: Awaited<ReturnType<typeof deliverRun>>[] = [];
