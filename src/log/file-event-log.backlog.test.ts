@@ -4,12 +4,12 @@
  * retention; and the cost bound: a count from the middle of a big segment reads at most the index
  * spacing, measured with the log's own `backlogReadBytes` counter (no timing).
  */
-import { readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppendRecord, Backlog, StoredRecord } from './event-log.js';
 import { FileEventLog } from './file-event-log.js';
-import { InvalidOffsetError } from './log-errors.js';
+import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
 import { INDEX_SPACING_BYTES } from './segment-index.js';
 import { useTempDirectories } from './test-support/temp-directories.js';
 
@@ -65,9 +65,14 @@ function bruteForce(records: readonly StoredRecord[]): Map<number, Backlog> {
   return expected;
 }
 
-async function expectBacklogAtEveryBoundary(log: FileEventLog, stream: string): Promise<StoredRecord[]> {
+/** Checks every boundary; with `bounded`, also that no count reads more than the index spacing. */
+async function expectBacklogAtEveryBoundary(log: FileEventLog, stream: string, bounded = false): Promise<StoredRecord[]> {
   const records = await readEverything(log, stream);
-  for (const [offset, backlog] of bruteForce(records)) expect(await log.backlog(stream, offset), `from ${offset}`).toEqual(backlog);
+  for (const [offset, backlog] of bruteForce(records)) {
+    const readBefore = log.stats().backlogReadBytes;
+    expect(await log.backlog(stream, offset), `from ${offset}`).toEqual(backlog);
+    if (bounded) expect(log.stats().backlogReadBytes - readBefore).toBeLessThanOrEqual(INDEX_SPACING_BYTES);
+  }
   expect(await log.backlog(stream, log.endOffset(stream))).toEqual({ records: 0, bytes: 0 });
   return records;
 }
@@ -79,18 +84,21 @@ function segmentCount(directory: string): Promise<number> {
 describe('FileEventLog backlog', () => {
   it('matches a brute-force count at every record boundary, across rolls, after reopen and after retention', async () => {
     const directory = await tempDirectory();
-    const open = (): Promise<FileEventLog> => FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 512 * 1024 });
-    let log = await open();
+    const openLog = (): Promise<FileEventLog> => FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 512 * 1024 });
+    let log = await openLog();
     await appendConcurrently(log, 's', 0, 900);
     expect(await segmentCount(directory)).toBeGreaterThan(2);
-    const written = await expectBacklogAtEveryBoundary(log, 's');
+    // Every segment was indexed by the writer, records larger than the spacing included.
+    const written = await expectBacklogAtEveryBoundary(log, 's', true);
     expect(written).toHaveLength(900);
     expect(await log.backlog('s', -5)).toEqual(await log.backlog('s', 0));
 
     // Reopen: the last segment is indexed by recovery, the sealed ones on first need.
     await log.close();
-    log = await open();
+    log = await openLog();
     await expectBacklogAtEveryBoundary(log, 's');
+    // Now the sealed segments are indexed too.
+    await expectBacklogAtEveryBoundary(log, 's', true);
     // The recovered index is carried on by the writer.
     await appendConcurrently(log, 's', 900, 300);
     expect(await expectBacklogAtEveryBoundary(log, 's')).toHaveLength(1200);
@@ -117,6 +125,21 @@ describe('FileEventLog backlog', () => {
         await expect(log.backlog('s', inside), `from ${inside}`).rejects.toThrow(InvalidOffsetError);
       }
     }
+    await log.close();
+  });
+
+  it('reports a damaged length in a sealed segment as corruption, not as a count', async () => {
+    const directory = await tempDirectory();
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 256 * 1024 });
+    await appendConcurrently(log, 's', 0, 400);
+    const victim = (await readEverything(log, 's'))[30]!;
+    await log.close();
+    const handle = await open(join(directory, 'streams', 's', '00000000000000000000.seg'), 'r+');
+    await handle.write(Buffer.from([0x7f]), 0, 1, victim.offset); // high byte of its payload length
+    await handle.close();
+    log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 256 * 1024 });
+    await expect(log.backlog('s', 0)).rejects.toThrow(LogCorruptionError);
+    await expect(log.backlog('s', victim.nextOffset)).rejects.toThrow(LogCorruptionError);
     await log.close();
   });
 
