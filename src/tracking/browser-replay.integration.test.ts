@@ -6,7 +6,7 @@
  * to a listening server, then read back from the FileEventLog.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectEnriched, findBy, readStored, startServer, writeKey, type RunningServer } from './integration-support.js';
+import { expectEnriched, findBy, readStored, startServer, writeKey, type RunningServer } from './test-support/integration-server.js';
 
 let server: RunningServer;
 beforeEach(async () => {

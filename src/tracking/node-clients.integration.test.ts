@@ -6,7 +6,7 @@ import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import LegacyAnalytics from 'analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectEnriched, findBy, readStored, startServer, writeKey, type RunningServer } from './integration-support.js';
+import { expectEnriched, findBy, readStored, startServer, writeKey, type RunningServer } from './test-support/integration-server.js';
 
 let server: RunningServer;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { basicAuth, buildTestApp, disabledWriteKey, expectStillServing, storedEvents, writeKey, type TestApp } from './test-support.js';
+import { basicAuth, buildTestApp, disabledWriteKey, expectStillServing, storedEvents, writeKey, type TestApp } from '../test-support/tracking-app.js';
 
 let t: TestApp;
 beforeEach(async () => {

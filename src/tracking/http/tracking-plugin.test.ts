@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../errors/index.js';
 import type { AppendRecord, EventLog } from '../../log/event-log.js';
 import { MemoryEventLog } from '../../log/memory-event-log.js';
-import { basicAuth, buildTestApp, expectStillServing, fixedNow, sourceId, storedEvents, writeKey, type TestApp } from './test-support.js';
+import { basicAuth, buildTestApp, expectStillServing, fixedNow, sourceId, storedEvents, writeKey, type TestApp } from '../test-support/tracking-app.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {

@@ -6,8 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { EventLog } from '../../log/event-log.js';
 import { MemoryEventLog } from '../../log/memory-event-log.js';
 import type { SourceDirectory, TrackedSource } from '../source-directory.js';
-import type { TrackingOptions } from './options.js';
-import { trackingRoutes } from './tracking-plugin.js';
+import type { TrackingOptions } from '../http/options.js';
+import { trackingRoutes } from '../http/tracking-plugin.js';
 
 export const writeKey = 'wk_live_123';
 export const disabledWriteKey = 'wk_disabled';

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { FileEventLog } from '../log/file-event-log.js';
-import { healthRoutes, trackingRoutes } from './index.js';
-import type { SourceDirectory } from './source-directory.js';
+import { FileEventLog } from '../../log/file-event-log.js';
+import { healthRoutes, trackingRoutes } from '../index.js';
+import type { SourceDirectory } from '../source-directory.js';
 
 export const writeKey = 'wk_integration';
 export const sourceId = 'src_integration';
