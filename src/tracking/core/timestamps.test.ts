@@ -39,6 +39,11 @@ describe('parseIsoTimestamp edge cases', () => {
     expect(parseIsoTimestamp('2024-01-01T1:00')).toBeUndefined();
   });
 
+  it('keeps years below 100 as written (Date.UTC would read them as 19xx)', () => {
+    expect(parseIsoTimestamp('0050-03-01T00:00:00Z')).toBe(Date.parse('0050-03-01T00:00:00.000Z'));
+    expect(parseIsoTimestamp('0000-01-01')).toBe(Date.parse('0000-01-01T00:00:00.000Z'));
+  });
+
   it('agrees with Date.parse on toISOString output', () => {
     for (const ms of [0, 951_782_400_000, 1_700_000_000_123, 4_102_444_799_999]) {
       const iso = new Date(ms).toISOString();

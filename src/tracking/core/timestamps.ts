@@ -48,8 +48,15 @@ export function parseIsoTimestamp(value: unknown): number | undefined {
   }
   const offsetMinutes = parseOffset(value, at);
   if (offsetMinutes === undefined) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  // Date.UTC reads years 0–99 as 1900–1999; shift such years by one 400-year cycle (exactly 146,097 days).
+  const utc =
+    year < 100
+      ? Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - fourHundredYearsMs
+      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return utc - offsetMinutes * 60_000;
 }
+
+const fourHundredYearsMs = 146_097 * 86_400_000;
 
 const zero = 48;
 const dash = 45;
