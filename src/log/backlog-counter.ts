@@ -3,8 +3,9 @@
  * ask after every append burst. Bytes are arithmetic on segment sizes; records are per-segment totals
  * (kept by the writer and recovery, or counted once for a sealed segment and cached) minus the
  * records before the offset in its own segment, which the segment's sparse index answers with a
- * binary search plus one short header walk (at most the index spacing, 64 KiB). A sealed segment
- * found at start-up gets its index on first need: one length walk, then cached on the segment.
+ * binary search plus one short header walk (at most the index spacing, 64 KiB; none for a cursor
+ * asked about before, as the delivery runtime does after every append burst). A sealed segment found
+ * at start-up gets its index on first need: one length walk, then cached on the segment.
  */
 import type { Backlog } from './event-log.js';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
@@ -19,6 +20,9 @@ export interface BacklogStats {
   /** Bytes read from segment files by backlog counts (index walks and one-off sealed-segment scans). */
   backlogReadBytes: number;
 }
+
+/** A segment deleted by retention while a count awaited: it holds nothing anyone still needs. */
+const GONE = { records: 0, frameBytes: 0 } as const;
 
 /** Lazy index builds in progress, so concurrent counts on one sealed segment share one scan. */
 const building = new WeakMap<Segment, Promise<SegmentIndex | undefined>>();
@@ -57,21 +61,25 @@ async function countFrom(
   if (!index && sealed) index = await indexSealedSegment(stream, segment, stats);
   if (!index) {
     // Only an active segment without an index (not made by this code): count the slow way, uncached.
-    return { records: await walkCount(stream, segment, position, size, size, stats), frameBytes: size - position };
+    const records = await walkCount(stream, segment, position, size, size, stats);
+    return records === undefined ? GONE : { records, frameBytes: size - position };
   }
   const total = index.records;
   if (position === 0) return { records: total, frameBytes: size };
   const entry = index.entryAtOrBefore(position);
   let before = entry.recordsBefore;
   if (entry.position < position) {
-    before += await walkCount(stream, segment, entry.position, position, size, stats, index.spacingBytes);
+    const walked = await walkCount(stream, segment, entry.position, position, size, stats, index.spacingBytes);
+    if (walked === undefined) return GONE;
+    before += walked;
+    index.remember({ position, recordsBefore: before });
   }
   return { records: total - before, frameBytes: size - position };
 }
 
 /**
- * Counts the frames in `[from, to)`; `to` must be a record boundary. The file may be gone (retention
- * deleted it after the snapshot): then it holds nothing anyone still needs, and counts as empty.
+ * Counts the frames in `[from, to)`; `to` must be a record boundary. Undefined when the file is gone
+ * (retention deleted it after the snapshot): it holds nothing anyone still needs.
  */
 async function walkCount(
   stream: string,
@@ -81,9 +89,9 @@ async function walkCount(
   size: number,
   stats: BacklogStats,
   chunkBytes?: number,
-): Promise<number> {
+): Promise<number | undefined> {
   const handle = await openSegment(segment);
-  if (!handle) return 0;
+  if (!handle) return undefined;
   try {
     const walk = await walkFrameLengths(handle, from, to, size, undefined, chunkBytes);
     stats.backlogReadBytes += walk.bytesRead;

@@ -59,6 +59,20 @@ describe('SegmentIndex', () => {
     }
   });
 
+  it('starts a lookup at a remembered boundary when it is closer than any entry', () => {
+    const index = new SegmentIndex(1000);
+    for (let frame = 0; frame < 100; frame++) index.noteFrame(100);
+    expect(index.entryAtOrBefore(1550)).toEqual({ position: 1000, recordsBefore: 10 });
+    index.remember({ position: 1500, recordsBefore: 15 });
+    expect(index.entryAtOrBefore(1550)).toEqual({ position: 1500, recordsBefore: 15 });
+    expect(index.entryAtOrBefore(1500)).toEqual({ position: 1500, recordsBefore: 15 });
+    expect(index.entryAtOrBefore(1499)).toEqual({ position: 1000, recordsBefore: 10 });
+    // Only a few are kept: the oldest is forgotten.
+    for (let position = 2000; position < 10_000; position += 1000) index.remember({ position: position + 200, recordsBefore: position / 100 + 2 });
+    expect(index.entryAtOrBefore(1550)).toEqual({ position: 1000, recordsBefore: 10 });
+    expect(index.entries().every((entry) => entry.position % 100 === 0 && entry.position !== 1500)).toBe(true);
+  });
+
   it('indexes a group buffer exactly like its frames one by one', () => {
     const sizes = frameSizes(400, 512, 3);
     const records = sizes.map((size, at) => ({ timestamp: at, data: Buffer.alloc(size - FRAME_HEADER_BYTES, at % 251) }));

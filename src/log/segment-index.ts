@@ -14,6 +14,8 @@ import { FRAME_HEADER_BYTES } from './frame-codec.js';
 
 /** Default distance between entries: what a backlog walk reads at most (one positioned read). */
 export const INDEX_SPACING_BYTES = 64 * 1024;
+/** How many walked-to boundaries are remembered: enough for the consumers of one stream. */
+const RECENT_LOOKUPS = 8;
 
 export interface IndexEntry {
   /** A record boundary (position in the segment file). */
@@ -29,6 +31,11 @@ export class SegmentIndex {
   readonly #recordsBefore: number[] = [0];
   #records = 0;
   #endPosition = 0;
+  /**
+   * Boundaries found by recent walks (a few consumers' cursors): a cursor asked about again and again
+   * while appends land is answered without any read. Valid forever: bytes before a boundary never change.
+   */
+  readonly #recent: IndexEntry[] = [];
 
   constructor(spacingBytes = INDEX_SPACING_BYTES) {
     if (!Number.isSafeInteger(spacingBytes) || spacingBytes < FRAME_HEADER_BYTES) {
@@ -82,10 +89,19 @@ export class SegmentIndex {
       if (this.#positions[middle]! <= position) low = middle;
       else high = middle - 1;
     }
-    return { position: this.#positions[low]!, recordsBefore: this.#recordsBefore[low]! };
+    let best: IndexEntry = { position: this.#positions[low]!, recordsBefore: this.#recordsBefore[low]! };
+    for (const recent of this.#recent) if (recent.position <= position && recent.position > best.position) best = recent;
+    return best;
   }
 
-  /** Every entry, oldest first (for tests and diagnostics). */
+  /** Remembers a boundary a walk has verified, so the next lookup at or after it starts there. */
+  remember(entry: IndexEntry): void {
+    if (this.#recent.some((recent) => recent.position === entry.position)) return;
+    if (this.#recent.length >= RECENT_LOOKUPS) this.#recent.shift();
+    this.#recent.push(entry);
+  }
+
+  /** Every placed entry, oldest first (for tests and diagnostics; remembered lookups are not listed). */
   entries(): IndexEntry[] {
     return this.#positions.map((position, index) => ({ position, recordsBefore: this.#recordsBefore[index]! }));
   }
