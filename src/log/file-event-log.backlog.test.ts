@@ -112,6 +112,24 @@ describe('FileEventLog backlog', () => {
     await log.close();
   });
 
+  it('counts right in a recovered segment whose torn tail was cut at start-up', async () => {
+    const directory = await tempDirectory();
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    await appendConcurrently(log, 's', 0, 200);
+    const end = log.endOffset('s');
+    await log.close();
+    // A crash mid-write: half a frame header plus garbage after the last acknowledged record.
+    const handle = await open(join(directory, 'streams', 's', '00000000000000000000.seg'), 'r+');
+    await handle.write(Buffer.from([0, 0, 1, 0, 9, 9, 9, 9, 9, 9, 9]), 0, 11, end);
+    await handle.close();
+    log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    expect(log.endOffset('s')).toBe(end);
+    expect(await expectBacklogAtEveryBoundary(log, 's', true)).toHaveLength(200);
+    await appendConcurrently(log, 's', 200, 50);
+    expect(await expectBacklogAtEveryBoundary(log, 's', true)).toHaveLength(250);
+    await log.close();
+  });
+
   it('rejects an offset inside a record, in the active and in a sealed segment', async () => {
     const directory = await tempDirectory();
     let log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 256 * 1024 });
