@@ -43,6 +43,10 @@ export const errorCodes = {
   unauthenticated: { status: 401, message: 'Log in first: send "Authorization: Bearer <token>" (or the session cookie).' },
   forbidden: { status: 403, message: 'Your role in this workspace does not allow this.' },
   invalid_request: { status: 400, message: 'The request body is invalid; the message says which field.' },
+  mfa_required: { status: 403, message: 'This workspace requires a second factor: log in with your TOTP code (or use an API token).' },
+  last_owner: { status: 409, message: 'A workspace keeps at least one owner: add another owner first.' },
+  workspace_exists: { status: 409, message: 'A workspace with that slug already exists.' },
+  member_exists: { status: 409, message: 'That user is already a member of this workspace.' },
 
   // --- Delivery and destinations (admin API) ------------------------------------------------------
   unknown_destination_type: { status: 400, message: 'No destination type has that name.' },

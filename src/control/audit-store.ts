@@ -1,0 +1,116 @@
+/**
+ * The audit log's storage: append and filtered reads, nothing else. There is deliberately no update or
+ * delete (the log is append-only through every API). Values arrive already masked (see
+ * src/admin/audit-recorder.ts); this module only stores them as JSON text.
+ */
+import type { Kysely } from 'kysely';
+import type { ControlDatabase } from './database.js';
+import { newId } from './ids.js';
+import { workspaceAdminDb, type AuditLogTable, type WorkspaceAdminDatabase } from './workspace-admin-tables.js';
+
+export type AuditActorKind = 'user' | 'api_token' | 'cli' | 'system';
+
+export interface AuditActor {
+  readonly kind: AuditActorKind;
+  /** The user (for `user` and `api_token`), else null. */
+  readonly userId: string | null;
+  readonly email: string | null;
+}
+
+export interface NewAuditEntry {
+  readonly workspaceId: string | null;
+  readonly actor: AuditActor;
+  readonly action: string;
+  readonly resource: { readonly type: string; readonly id: string };
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly ip: string | null;
+}
+
+export interface AuditEntry {
+  readonly id: string;
+  readonly workspaceId: string | null;
+  /** ISO-8601 UTC. */
+  readonly at: string;
+  readonly actor: AuditActor;
+  readonly action: string;
+  readonly resource: { readonly type: string; readonly id: string };
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly ip: string | null;
+}
+
+export interface AuditFilter {
+  readonly workspaceId: string;
+  readonly resourceType?: string;
+  readonly resourceId?: string;
+  /** A user id, or `cli` / `system`. */
+  readonly actor?: string;
+  readonly limit: number;
+  /** An entry id: only entries older than it (the next page). */
+  readonly before?: string;
+}
+
+export interface AuditStore {
+  append(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first. */
+  list(filter: AuditFilter): Promise<AuditEntry[]>;
+}
+
+export class SqlAuditStore implements AuditStore {
+  readonly #db: Kysely<WorkspaceAdminDatabase>;
+  readonly #now: () => Date;
+
+  constructor(database: ControlDatabase, now: () => Date = () => new Date()) {
+    this.#db = workspaceAdminDb(database);
+    this.#now = now;
+  }
+
+  async append(entry: NewAuditEntry): Promise<AuditEntry> {
+    const row: AuditLogTable = {
+      id: newId(),
+      workspace_id: entry.workspaceId,
+      at: this.#now().toISOString(),
+      actor_kind: entry.actor.kind,
+      actor_id: entry.actor.userId,
+      actor_email: entry.actor.email,
+      action: entry.action,
+      resource_type: entry.resource.type,
+      resource_id: entry.resource.id,
+      before_json: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after_json: entry.after === undefined ? null : JSON.stringify(entry.after),
+      ip: entry.ip,
+    };
+    await this.#db.insertInto('audit_log').values(row).execute();
+    return toEntry(row);
+  }
+
+  async list(filter: AuditFilter): Promise<AuditEntry[]> {
+    let query = this.#db.selectFrom('audit_log').selectAll().where('workspace_id', '=', filter.workspaceId);
+    if (filter.resourceType !== undefined) query = query.where('resource_type', '=', filter.resourceType);
+    if (filter.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
+    if (filter.actor === 'cli' || filter.actor === 'system') query = query.where('actor_kind', '=', filter.actor);
+    else if (filter.actor !== undefined) query = query.where('actor_id', '=', filter.actor);
+    if (filter.before !== undefined) {
+      const cursor = await this.#db.selectFrom('audit_log').select(['at', 'id']).where('id', '=', filter.before).executeTakeFirst();
+      if (!cursor) return [];
+      query = query.where((eb) => eb.or([eb('at', '<', cursor.at), eb.and([eb('at', '=', cursor.at), eb('id', '<', cursor.id)])]));
+    }
+    const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    return rows.map(toEntry);
+  }
+}
+
+function toEntry(row: AuditLogTable): AuditEntry {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    at: row.at,
+    actor: { kind: row.actor_kind as AuditActorKind, userId: row.actor_id, email: row.actor_email },
+    action: row.action,
+    resource: { type: row.resource_type, id: row.resource_id },
+    before: row.before_json === null ? null : (JSON.parse(row.before_json) as unknown),
+    after: row.after_json === null ? null : (JSON.parse(row.after_json) as unknown),
+    ip: row.ip,
+  };
+}
