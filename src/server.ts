@@ -19,6 +19,8 @@ import { deliveryExtensions } from './delivery/server-extensions.js';
 import { SluiceError } from './errors/index.js';
 import type { EventLog } from './log/event-log.js';
 import { FileEventLog } from './log/file-event-log.js';
+import { backupExtensions } from './backup/server-extension.js';
+import { bindSecretBox, openSecretBox, sealStoredDestinationSecrets, type SecretBox } from './secrets/index.js';
 import { healthRoutes, trackingRoutes } from './tracking/index.js';
 
 export interface TlsFiles {
@@ -37,6 +39,9 @@ export interface AppDeps {
   readonly adminRoutes?: readonly AdminRoutes[];
 }
 
+/** One year; subdomains are left out, as Sluice cannot know what else is served under the domain. */
+export const HSTS_VALUE = 'max-age=31536000';
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -54,8 +59,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     closing = true;
   });
   // Callback style: this runs on every response of the ingest path, where an extra promise is waste.
+  // On TLS every response carries HSTS, so a browser that once reached us over HTTPS never downgrades.
+  const hsts = deps.tls !== undefined;
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    if (hsts) reply.header('strict-transport-security', HSTS_VALUE);
     done(null, payload);
   });
 
@@ -93,6 +101,8 @@ export interface BackgroundContext {
   readonly store: MetadataStore;
   /** The metadata database handle, for other src/control stores (destinations) to open on. */
   readonly database: ControlDatabase;
+  /** Encrypts secrets at rest (src/secrets); destination settings already go through it. */
+  readonly secrets: SecretBox;
   readonly log: EventLog;
   readonly logger: Logger;
 }
@@ -118,7 +128,16 @@ export interface ServerExtensions {
  * <dataDir>/bucket flushing every 60 s, the destinations admin routes, the delivery runners). A fresh
  * set per start, as the extensions keep per-start state.
  */
-export const builtInExtensions = (): ServerExtensions => deliveryExtensions();
+export const builtInExtensions = (): ServerExtensions => mergeExtensions(deliveryExtensions(), backupExtensions());
+
+/** One ServerExtensions holding every part's steps, routes and tasks, in the order given. */
+export function mergeExtensions(...parts: readonly ServerExtensions[]): ServerExtensions {
+  return {
+    bootstrapSteps: parts.flatMap((part) => part.bootstrapSteps ?? []),
+    adminRoutes: parts.flatMap((part) => part.adminRoutes ?? []),
+    background: parts.flatMap((part) => part.background ?? []),
+  };
+}
 
 export interface StartOptions {
   readonly extensions?: ServerExtensions;
@@ -187,9 +206,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     const tls = await readTls(config);
     await mkdir(dataDir, { recursive: true });
+    // The key first: a bad SLUICE_SECRET_KEY (or a key file others can read) stops start-up before anything opens.
+    const { box: secrets, source: keySource } = await openSecretBox({ setting: config.secretKey, dataDir });
 
     const { store, database } = await openControlPlane(sqliteDialect(metadataFileOf(dataDir)));
     resources.push(() => store.close());
+    bindSecretBox(database, secrets);
+    const sealed = await sealStoredDestinationSecrets(database, secrets);
+    logger.info({ key: keySource.from, generated: keySource.generated, destinationsSealed: sealed }, 'secret key loaded');
     const bootstrapped = await bootstrapIfEmpty(
       store,
       { adminEmail: config.adminEmail, adminPassword: config.adminPassword, dataDir },
@@ -205,7 +229,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     resources.push(() => log.close());
 
-    const context: BackgroundContext = { config, store, database, log, logger };
+    const context: BackgroundContext = { config, store, database, secrets, log, logger };
     const adminRoutes = (extensions.adminRoutes ?? []).map((make) => make(context));
     const separateAdmin = config.adminPort !== undefined;
     const common = { config, store, log, logger, adminRoutes, ...(tls ? { tls } : {}) };

@@ -115,6 +115,62 @@ export const settings = {
     min: 1,
     max: 3600,
   }),
+  secretKey: optionalText({
+    doc: 'Key that encrypts destination secrets (and other secrets) in the metadata store: 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). Default: the key file `secret.key` in the data directory, created with mode 0600 on first start. Keep it with your backups; a restored store needs the same key.',
+    default: undefined,
+    example: 'q3Jf0m8l7QvZ2mY1c9Jb8Wl2x6Hn4Pz0a5Ks3Dt7Ue8=',
+    secret: true,
+  }),
+  backupIntervalMinutes: integer({
+    doc: 'Minutes between online backups of the metadata store (sources, destinations, users, …; not the event log). 0 turns scheduled backups off.',
+    default: 60,
+    example: '15',
+    min: 0,
+    max: 7 * 24 * 60,
+  }),
+  backupKeep: integer({
+    doc: 'How many scheduled backups to keep; older ones are deleted after each new one.',
+    default: 48,
+    example: '168',
+    min: 1,
+    max: 100_000,
+  }),
+  backupDirectory: optionalText({
+    doc: 'Directory the backups are written to. Default: `backups` in the data directory. Ignored when `backupBucket` is set.',
+    default: undefined,
+    example: '/var/backups/sluice',
+  }),
+  backupBucket: optionalText({
+    doc: 'Write backups to this S3 (or S3-compatible) bucket instead, as `name` or `name/prefix`. Needs s3:PutObject, s3:ListBucket and s3:DeleteObject on that prefix (docs/backups.md).',
+    default: undefined,
+    example: 'acme-sluice-backups/prod',
+  }),
+  backupRegion: optionalText({
+    doc: 'Region of `backupBucket`. Default: AWS_REGION, else us-east-1.',
+    default: undefined,
+    example: 'eu-west-1',
+  }),
+  backupEndpoint: optionalUrl({
+    doc: 'Endpoint of an S3-compatible service for `backupBucket` (MinIO, R2, …).',
+    default: undefined,
+    example: 'http://127.0.0.1:9000',
+  }),
+  backupForcePathStyle: boolean({
+    doc: 'Address `backupBucket` path-style (most S3-compatible services need it).',
+    default: false,
+    example: 'true',
+  }),
+  backupAccessKeyId: optionalText({
+    doc: 'Access key id for `backupBucket`. Default: the standard AWS credential chain.',
+    default: undefined,
+    example: 'AKIAIOSFODNN7EXAMPLE',
+  }),
+  backupSecretAccessKey: optionalText({
+    doc: 'Secret access key matching `backupAccessKeyId`.',
+    default: undefined,
+    example: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    secret: true,
+  }),
 } satisfies Record<string, SettingDefinition<unknown>>;
 
 export type SettingName = keyof typeof settings;
@@ -142,7 +198,8 @@ export function flagOf(name: SettingName): string {
  */
 export const otherEnvVars: Readonly<Record<string, string>> = {
   SLUICE_CONFIG: 'Path of the JSON config file; the same as `--config`.',
-  SLUICE_TOKEN: 'Admin session token used by `sluice flush` (instead of logging in with the admin email and password).',
+  SLUICE_TOKEN: 'Admin API token used by the `sluice` admin commands (`flush`, `sources`, …) instead of the one saved by `sluice login` or logging in with the admin email and password.',
+  SLUICE_URL: 'Base URL of the admin API for the `sluice` admin commands (instead of the one saved by `sluice login`).',
   SLUICE_DELIVERY_FAULT: 'Tests only: makes delivery crash or pause at a named point (src/delivery/fault-hooks.ts). Never set it in production.',
   SLUICE_DELIVERY_FAULT_SKIP: 'Tests only: how many passes through that point go by before `SLUICE_DELIVERY_FAULT` acts.',
 };

@@ -1,10 +1,14 @@
 /**
  * `DestinationStore` (src/delivery/stores.ts) over Kysely: destinations and the sources each one is
  * connected to. The one place SQL for those tables is written; callers get domain records only.
- * Settings are kept as JSON text, secrets included: hiding them is the admin API's job.
+ * Settings are kept as JSON text; the type's secret settings are sealed (AES-256-GCM envelopes) when a
+ * SecretBox is bound to the database (src/secrets, done by startServer) and opened again on read.
+ * Masking them in responses stays the admin API's job.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { DestinationChanges, DestinationRecord, DestinationStore, NewDestination } from '../delivery/stores.js';
+import { openSettings, sealSettings, secretBoxOf } from '../secrets/destination-secrets.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { ControlDatabase } from './database.js';
 import type { DestinationTable } from './destination-tables.js';
 import { newId } from './ids.js';
@@ -12,9 +16,11 @@ import type { Database } from './schema.js';
 
 export class SqlDestinationStore implements DestinationStore {
   readonly #db: Kysely<Database>;
+  readonly #secrets: SecretBox | undefined;
 
   constructor(database: ControlDatabase) {
     this.#db = database.db;
+    this.#secrets = secretBoxOf(database);
   }
 
   async createDestination(input: NewDestination): Promise<DestinationRecord> {
@@ -24,7 +30,7 @@ export class SqlDestinationStore implements DestinationStore {
       workspace_id: input.workspaceId,
       type: input.type,
       name: input.name,
-      settings: JSON.stringify(input.settings),
+      settings: JSON.stringify(sealSettings(this.#secrets, input.type, input.settings)),
       enabled: input.enabled ? 1 : 0,
       created_at: now,
       updated_at: now,
@@ -36,13 +42,13 @@ export class SqlDestinationStore implements DestinationStore {
         await trx.insertInto('destination_sources').values(sourceIds.map((sourceId) => ({ destination_id: row.id, source_id: sourceId }))).execute();
       }
     });
-    return toRecord(row, sourceIds);
+    return toRecord({ ...row, settings: JSON.stringify(input.settings) }, sourceIds, this.#secrets);
   }
 
   async getDestination(id: string): Promise<DestinationRecord | undefined> {
     const row = await this.#db.selectFrom('destinations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    return toRecord(row, await this.#sourceIdsOf([id]).then((map) => map.get(id) ?? []));
+    return toRecord(row, await this.#sourceIdsOf([id]).then((map) => map.get(id) ?? []), this.#secrets);
   }
 
   async listDestinations(workspaceId?: string): Promise<DestinationRecord[]> {
@@ -50,14 +56,17 @@ export class SqlDestinationStore implements DestinationStore {
     if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
     const rows = await query.execute();
     const sources = await this.#sourceIdsOf(rows.map((row) => row.id));
-    return rows.map((row) => toRecord(row, sources.get(row.id) ?? []));
+    return rows.map((row) => toRecord(row, sources.get(row.id) ?? [], this.#secrets));
   }
 
   async updateDestination(id: string, changes: DestinationChanges): Promise<DestinationRecord | undefined> {
     const found = await this.#db.transaction().execute(async (trx) => {
       const update: Partial<DestinationTable> = { updated_at: new Date().toISOString() };
       if (changes.name !== undefined) update.name = changes.name;
-      if (changes.settings !== undefined) update.settings = JSON.stringify(changes.settings);
+      if (changes.settings !== undefined) {
+        const current = await trx.selectFrom('destinations').select('type').where('id', '=', id).executeTakeFirst();
+        update.settings = JSON.stringify(sealSettings(this.#secrets, current?.type ?? '', changes.settings));
+      }
       if (changes.enabled !== undefined) update.enabled = changes.enabled ? 1 : 0;
       const result = await trx.updateTable('destinations').set(update).where('id', '=', id).executeTakeFirst();
       if (result.numUpdatedRows === 0n) return false;
@@ -98,13 +107,13 @@ export class SqlDestinationStore implements DestinationStore {
   }
 }
 
-function toRecord(row: Selectable<DestinationTable>, sourceIds: readonly string[]): DestinationRecord {
+function toRecord(row: Selectable<DestinationTable>, sourceIds: readonly string[], secrets: SecretBox | undefined): DestinationRecord {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
     type: row.type,
     name: row.name,
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    settings: openSettings(secrets, JSON.parse(row.settings) as Record<string, unknown>),
     enabled: Boolean(row.enabled),
     sourceIds: [...sourceIds].sort(),
     createdAt: row.created_at,
