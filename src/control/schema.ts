@@ -7,6 +7,7 @@
  * text (times as ISO-8601 UTC, which sort as strings), flags are integers 0/1.
  */
 import type { DeliveryTables } from './destination-tables.js';
+import type { IdentityTables } from './identity-store-tables.js';
 
 export interface WorkspaceTable {
   id: string;
@@ -55,7 +56,7 @@ export interface SessionTable {
   expires_at: string;
 }
 
-export interface Database extends DeliveryTables {
+export interface Database extends DeliveryTables, IdentityTables {
   workspaces: WorkspaceTable;
   users: UserTable;
   memberships: MembershipTable;
