@@ -47,6 +47,11 @@ export const errorCodes = {
   last_owner: { status: 409, message: 'A workspace keeps at least one owner: add another owner first.' },
   workspace_exists: { status: 409, message: 'A workspace with that slug already exists.' },
   member_exists: { status: 409, message: 'That user is already a member of this workspace.' },
+  too_many_login_attempts: { status: 429, message: 'Too many failed login attempts for this account or from this address; retry after the Retry-After delay.' },
+  mfa_code_required: { status: 401, message: 'This account has TOTP enabled: send the current 6-digit code as "totp".' },
+  invalid_mfa_code: { status: 401, message: 'The TOTP code is wrong, expired, or was already used.' },
+  mfa_already_enabled: { status: 409, message: 'TOTP is already enabled for this account; disable it first to enrol again.' },
+  mfa_not_enrolled: { status: 409, message: 'No TOTP enrolment in that state: start one with POST /api/v1/auth/mfa/totp (or enable it before disabling).' },
 
   // --- Delivery and destinations (admin API) ------------------------------------------------------
   unknown_destination_type: { status: 400, message: 'No destination type has that name.' },
