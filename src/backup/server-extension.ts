@@ -3,12 +3,13 @@
  * `backupIntervalMinutes` (0 = off), one backup at a time, keeping the newest `backupKeep`. A failed
  * backup is logged and retried at the next tick; it never stops the server.
  *
- * Audit: each backup is reported to `auditBackup` — the hook the audit log plugs into (actor 'system').
+ * Audit: each backup is recorded through `options.audit` (default recordBackupAudit: an audit-log entry).
  */
 import type { BackgroundContext, ServerExtensions } from '../server.js';
+import { appendBackupAudit } from './audit.js';
 import { backupTargetOf, runBackup, type BackupResult } from './run-backup.js';
 
-/** Where a finished backup is recorded; the default only logs (see recordBackupAudit). */
+/** Where a finished backup is recorded (default: recordBackupAudit). */
 export type BackupAuditHook = (context: BackgroundContext, result: BackupResult) => Promise<void>;
 
 export interface BackupExtensionOptions {
@@ -56,10 +57,12 @@ export function backupExtensions(options: BackupExtensionOptions = {}): ServerEx
   };
 }
 
-/**
- * Named hook for the audit log (issue 4 item 6): records `backup.created` by actor 'system'. Until the
- * audit module is wired here it leaves a log line only.
- */
+/** The audit entry of a scheduled backup: `backup.created` by actor 'system' (audit.ts). */
 export const recordBackupAudit: BackupAuditHook = async (context, result) => {
-  context.logger.info({ audit: 'backup.created', backup: result.name }, 'audit: metadata backup created');
+  await appendBackupAudit(context.database, {
+    action: 'backup.created',
+    actor: 'system',
+    backup: result.name,
+    details: { location: result.location, bytes: result.bytes, pruned: result.pruned.length },
+  });
 };

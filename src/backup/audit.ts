@@ -1,0 +1,42 @@
+/**
+ * Audit entries for backups and restores (issue 4 item 6), written through the audit log's store
+ * (src/control/audit-store.ts). Backups cover the whole installation, not one workspace, so the entries
+ * have no workspace (`workspaceId: null`). Best effort: a store without the audit table (older schema)
+ * or a busy database must not fail a backup that was already written.
+ */
+import { Kysely } from 'kysely';
+import { SqlAuditStore, type AuditActorKind } from '../control/audit-store.js';
+import { sqliteDialect, type ControlDatabase } from '../control/database.js';
+import type { Database } from '../control/schema.js';
+
+export interface BackupAuditEntry {
+  readonly action: 'backup.created' | 'backup.restored';
+  readonly actor: Extract<AuditActorKind, 'cli' | 'system'>;
+  /** The backup's file name. */
+  readonly backup: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export async function appendBackupAudit(database: ControlDatabase, entry: BackupAuditEntry): Promise<void> {
+  await new SqlAuditStore(database).append({
+    workspaceId: null,
+    actor: { kind: entry.actor, userId: null, email: null },
+    action: entry.action,
+    resource: { type: 'backup', id: entry.backup },
+    after: entry.details,
+    ip: null,
+  });
+}
+
+/** Opens `storeFile` just long enough to append the entry (no migrations: the file is someone else's). */
+export async function appendBackupAuditToFile(storeFile: string, entry: BackupAuditEntry, warn: (message: string) => void): Promise<void> {
+  const db = new Kysely<Database>({ dialect: sqliteDialect(storeFile).create() });
+  try {
+    await appendBackupAudit({ db, description: storeFile, close: () => db.destroy() }, entry);
+  } catch (error) {
+    warn(`could not record the audit entry (${(error as Error).message})`);
+  } finally {
+    await db.destroy();
+  }
+}
+
