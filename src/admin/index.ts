@@ -1,16 +1,23 @@
 /**
  * The admin API plugin (DESIGN B4): everything under /api/v1 in its own encapsulated context (STYLE 9),
- * with its own error handling. `auth/login` and `auth/logout` are public; every route passed in
- * `routes` (workspaces, sources, destinations ...) is registered in a child context behind the auth
- * guard, so no admin route can forget to authenticate. Handlers read the caller with `requireAuth()`.
+ * with the shared error handler (src/errors/http-error-handler.ts) and strict schema validation.
+ * `auth/login`, `auth/logout` and the OpenAPI document are public; every route passed in `routes` is
+ * registered in a child context behind the auth guard AND the authorization layer
+ * (src/admin/authorization/): each such route declares `config.access`, or registering it fails.
  *
  * No CORS here on purpose: browsers may call the admin API only from its own origin (see auth-session.ts).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../control/index.js';
-import { SluiceError } from '../errors/index.js';
+import type { ErrorCode } from '../errors/codes.js';
+import { installErrorHandling } from '../errors/http-error-handler.js';
+import type { AuditRecorder } from './audit-recorder.js';
+import { adminIdentity, identityRoutes, type IdentityOptions } from './auth-context.js';
 import { installAuthGuard } from './auth-guard.js';
 import { registerAuthRoutes } from './auth-routes.js';
+import { AuthorizationRegistry, installAuthorization, requireAccessDeclarations } from './authorization/index.js';
+import { registerOpenApiRoute } from './openapi.js';
+import { installStrictValidation } from './validation.js';
 
 export { requireAuth, membershipIn, type AdminAuth } from './auth-guard.js';
 export { SESSION_COOKIE, CSRF_HEADER } from './auth-session.js';
@@ -25,47 +32,56 @@ export interface AdminOptions {
   readonly routes?: readonly AdminRoutes[];
   /** Clock (tests move it to expire sessions). */
   readonly now?: () => Date;
+  /** Identity stores and settings (sessions, TOTP, API tokens, login rate limits); see auth-context.ts. */
+  readonly identity?: IdentityOptions;
+  /** The audit recorder (`openAudit(database)`), also handed to the identity routes. */
+  readonly audit?: AuditRecorder;
+  /** Largest admin request body; larger answers 400 `request_too_large`. */
+  readonly bodyLimitBytes?: number;
 }
 
 export const ADMIN_PREFIX = '/api/v1';
+const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+/** Schema failures answer the route's own code when it declares one (destinations: `invalid_destination`). */
+function requestErrorCodeFor(error: FastifyError, request: FastifyRequest): ErrorCode | undefined {
+  const declared = request.routeOptions.config?.invalidRequestCode;
+  if (error.validation === undefined || declared === undefined) return undefined;
+  if (typeof declared === 'string') return declared;
+  const path = error.validation[0]?.instancePath ?? '';
+  const prefix = Object.keys(declared)
+    .filter((candidate) => path === candidate || path.startsWith(`${candidate}/`) || candidate === '')
+    .sort((a, b) => b.length - a.length)[0];
+  return prefix === undefined ? undefined : declared[prefix];
+}
 
 export async function adminPlugin(app: FastifyInstance, options: AdminOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
+  // Before the admin routes exist, so the document's collector sees every one of them.
+  registerOpenApiRoute(app);
   await app.register(
     async (api) => {
-      installAdminErrorHandling(api);
+      installErrorHandling(api, { requestErrorCode: 'invalid_request', logMessage: 'admin request failed', requestErrorCodeFor });
+      installStrictValidation(api);
+      const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+      api.addHook('onRoute', (route) => {
+        route.bodyLimit ??= bodyLimit;
+      });
+      api.decorate('adminAuthorization', new AuthorizationRegistry());
       api.decorateRequest('adminAuth', null);
-      registerAuthRoutes(api, { store: options.store, sessionTtlSeconds: options.sessionTtlSeconds, secureCookies: options.secureCookies, now });
+      const identity = adminIdentity(
+        { store: options.store, now, sessionTtlSeconds: options.sessionTtlSeconds, secureCookies: options.secureCookies },
+        { ...(options.audit ? { audit: options.audit } : {}), ...options.identity },
+      );
+      registerAuthRoutes(api, identity);
       await api.register(async (authenticated) => {
-        installAuthGuard(authenticated, { store: options.store, now });
+        requireAccessDeclarations(authenticated);
+        installAuthGuard(authenticated, identity);
+        installAuthorization(authenticated);
+        await authenticated.register(async (child) => identityRoutes(identity)(child));
         for (const routes of options.routes ?? []) await authenticated.register(async (child) => routes(child));
       });
     },
     { prefix: ADMIN_PREFIX },
-  );
-}
-
-function toSluiceError(error: FastifyError): SluiceError | undefined {
-  if (error instanceof SluiceError) return error;
-  if (error.statusCode === 413) return new SluiceError('request_too_large');
-  if (error.statusCode === 415) return new SluiceError('unsupported_content_type');
-  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return new SluiceError('invalid_request', error.message);
-  return undefined;
-}
-
-function sendAdminError(reply: FastifyReply, error: SluiceError): FastifyReply {
-  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-  return reply.code(error.statusCode).send(error.toBody());
-}
-
-function installAdminErrorHandling(api: FastifyInstance): void {
-  api.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const known = toSluiceError(error);
-    if (known) return sendAdminError(reply, known);
-    request.log.error({ err: error }, 'admin request failed');
-    return sendAdminError(reply, new SluiceError('internal_error'));
-  });
-  api.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-    sendAdminError(reply, new SluiceError('not_found', `No route ${request.method} ${request.url.split('?', 1)[0]}.`)),
   );
 }

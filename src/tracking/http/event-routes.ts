@@ -15,7 +15,7 @@ import type { RequestFacts } from '../core/enrich.js';
 import type { TrackedSource } from '../source-directory.js';
 import { clientIp } from './client-ip.js';
 import { createLineArena } from './line-arena.js';
-import { sendError } from './error-handler.js';
+import { sendError } from '../../errors/http-error-handler.js';
 import type { ResolvedTrackingOptions } from './options.js';
 import { SourceRateLimiter } from './rate-limiter.js';
 import { parseJsonBody, readBodyBytes, readCapped } from './read-body.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../errors/index.js';
-import { sendError } from './error-handler.js';
+import { sendError } from '../../errors/http-error-handler.js';
 
 /** A readiness check: true (or a promise of true) when the dependency is usable. */
 export type ReadinessCheck = () => boolean | Promise<boolean>;

@@ -5,7 +5,7 @@
  */
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling } from '../../errors/http-error-handler.js';
 import { metricsRoute, registerEventRoutes } from './event-routes.js';
 import { resolveTrackingOptions, type TrackingOptions } from './options.js';
 import { registerSettingsRoute } from './settings-route.js';
@@ -14,7 +14,7 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingOpti
   const resolved = resolveTrackingOptions(options);
   await app.register(
     async (v1) => {
-      installErrorHandling(v1);
+      installErrorHandling(v1, { requestErrorCode: 'bad_request', logMessage: 'tracking request failed' });
       await v1.register(cors, {
         origin: '*',
         methods: ['GET', 'POST', 'OPTIONS'],
