@@ -1,80 +1,97 @@
 /**
  * The destinations admin API (DESIGN B4) under /workspaces/:workspace/destinations: list, create, read,
- * change, delete, flush, status. Registered into the admin plugin behind its auth guard.
- *
- * Access (until full RBAC): owners change everything; read_only members read everything; a
- * source_collaborator reads and changes only destinations connected only to their sources. What a
- * caller may not see is a 404. Every change is written to the store first, then the DeliveryManager
- * reacts; settings are validated by the type's schema before anything is stored.
+ * change, delete, flush, status. Access is declared per route and enforced by the authorization layer
+ * (a collaborator sees only destinations connected only to its sources; the rest is a 404). Every
+ * change is written to the store first, then the DeliveryManager reacts, then the audit log records it
+ * (secrets masked); settings are validated by the type's schema before anything is stored.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Membership, MetadataStore } from '../control/index.js';
 import type { DeliveryManager } from '../delivery/delivery-manager.js';
 import type { DestinationTypes } from '../delivery/destination-types.js';
-import type { DestinationStore } from '../delivery/stores.js';
+import type { DestinationRecord, DestinationStore } from '../delivery/stores.js';
 import { SluiceError } from '../errors/index.js';
-import { membershipIn, requireAuth, type AdminRoutes } from './index.js';
+import { requireAuth } from './auth-guard.js';
+import type { AuditRecorder } from './audit-recorder.js';
+import { authorizedMembership, authorizedResource, destinationVisible, sourceVisible, type ResourceResolver } from './authorization/index.js';
 import { destinationJson, mergeSettings, readCreateRequest, readPatchRequest, withoutMasks } from './destinations-json.js';
+import { createBody, destinationSchema, flushSchema, invalidDestinationCodes, patchBody, statusSchema } from './destinations-schemas.js';
+import type { AdminRoutes } from './index.js';
+import { emptyBody, object, workspaceIdParams, workspaceParams } from './openapi-schemas.js';
 
 export interface DestinationRouteDeps {
   readonly store: MetadataStore;
   readonly destinations: DestinationStore;
   readonly types: DestinationTypes;
   readonly manager: DeliveryManager;
+  /** Without one (older wiring, tests of delivery alone), changes are not audited. */
+  readonly audit?: AuditRecorder;
 }
 
-type Access = 'none' | 'read' | 'write';
+export const destinationResolver = (destinations: DestinationStore): ResourceResolver<DestinationRecord> => ({
+  load: async (id, workspaceId) => {
+    const record = await destinations.getDestination(id);
+    return record?.workspaceId === workspaceId ? record : undefined;
+  },
+  visibleTo: (membership, record) => destinationVisible(membership, record.sourceIds),
+});
 
-function accessTo(membership: Membership, sourceIds: readonly string[]): Access {
-  if (membership.role === 'owner') return 'write';
-  if (membership.role === 'read_only') return 'read';
-  const own = new Set(membership.sourceIds);
-  return sourceIds.length > 0 && sourceIds.every((sourceId) => own.has(sourceId)) ? 'write' : 'none';
-}
-
-interface Params {
-  workspace: string;
-  id?: string;
-}
-
+/** Registers the destination resolver and routes; for wiring that has no other admin routes. */
 export function destinationRoutes(deps: DestinationRouteDeps): AdminRoutes {
-  const { store, destinations, types, manager } = deps;
+  return (app) => {
+    app.adminAuthorization.defineResource('destination', destinationResolver(deps.destinations));
+    registerDestinationRoutes(app, deps);
+  };
+}
 
-  /** The caller's membership, and the destination when an id is given, or a 404/403. */
-  const resolve = async (request: FastifyRequest, needed: Access) => {
-    const params = request.params as Params;
-    const membership = membershipIn(requireAuth(request), params.workspace);
-    if (params.id === undefined) {
-      if (needed === 'write' && membership.role === 'read_only') throw new SluiceError('forbidden');
-      return { membership, record: undefined };
-    }
-    const record = await destinations.getDestination(params.id);
-    const access = record && record.workspaceId === membership.workspace.id ? accessTo(membership, record.sourceIds) : 'none';
-    if (!record || access === 'none') throw new SluiceError('not_found', `No destination "${params.id}" in workspace "${params.workspace}".`);
-    if (needed === 'write' && access !== 'write') throw new SluiceError('forbidden');
-    return { membership, record };
+export function registerDestinationRoutes(app: FastifyInstance, deps: DestinationRouteDeps): void {
+  const { store, destinations, types, manager, audit } = deps;
+  const base = '/workspaces/:workspace/destinations';
+  const one = { type: 'destination', idParam: 'id' } as const;
+  const record = async (request: FastifyRequest, action: string, id: string, change: { before?: DestinationRecord; after?: DestinationRecord }) => {
+    if (!audit) return;
+    await audit.record({
+      workspaceId: authorizedMembership(request).workspace.id,
+      actor: requireAuth(request),
+      action,
+      resource: { type: 'destination', id },
+      ...(change.before ? { before: destinationJson(change.before, types) } : {}),
+      ...(change.after ? { after: destinationJson(change.after, types) } : {}),
+      ip: request.ip,
+    });
   };
 
-  /** Every source id must be a source of this workspace that the caller may change. */
+  /** Every source id must be a source of this workspace that the caller may see; a collaborator's destination needs one of its own. */
   const checkSources = async (membership: Membership, sourceIds: readonly string[]) => {
     for (const sourceId of sourceIds) {
       const source = await store.findSource(sourceId);
       if (!source || source.workspaceId !== membership.workspace.id) throw new SluiceError('unknown_source', `No source "${sourceId}" in this workspace.`);
     }
-    if (accessTo(membership, sourceIds) !== 'write') throw new SluiceError('forbidden', 'Your role does not allow connecting a destination to these sources.');
+    if (!destinationVisible(membership, sourceIds) || !sourceIds.every((sourceId) => sourceVisible(membership, sourceId))) {
+      throw new SluiceError('forbidden', 'Your role does not allow connecting a destination to these sources.');
+    }
   };
+  const read = { workspace: true, permission: 'destinations:read' } as const;
+  const write = { workspace: true, permission: 'destinations:write' } as const;
 
-  return (app: FastifyInstance) => {
-    const base = '/workspaces/:workspace/destinations';
-
-    app.get(base, async (request) => {
-      const { membership } = await resolve(request, 'read');
+  app.get(
+    base,
+    { config: { access: read }, schema: { summary: 'List destinations', params: workspaceParams, response: { 200: object({ destinations: { type: 'array', items: destinationSchema } }, ['destinations']) } } },
+    async (request) => {
+      const membership = authorizedMembership(request);
       const records = await destinations.listDestinations(membership.workspace.id);
-      return { destinations: records.filter((record) => accessTo(membership, record.sourceIds) !== 'none').map((record) => destinationJson(record, types)) };
-    });
+      return { destinations: records.filter((candidate) => destinationVisible(membership, candidate.sourceIds)).map((candidate) => destinationJson(candidate, types)) };
+    },
+  );
 
-    app.post(base, async (request, reply) => {
-      const { membership } = await resolve(request, 'write');
+  app.post(
+    base,
+    {
+      config: { access: write, invalidRequestCode: invalidDestinationCodes },
+      schema: { summary: 'Create a destination', params: workspaceParams, body: createBody, response: { 201: destinationSchema } },
+    },
+    async (request, reply) => {
+      const membership = authorizedMembership(request);
       const input = readCreateRequest(request.body);
       if (!types.names().includes(input.type)) {
         throw new SluiceError('unknown_destination_type', `No destination type "${input.type}" (known: ${types.names().join(', ')}).`);
@@ -82,52 +99,78 @@ export function destinationRoutes(deps: DestinationRouteDeps): AdminRoutes {
       const given = withoutMasks(input.settings, types.secretSettings(input.type));
       const settings = storedSettings(given, types.validate(input.type, given));
       await checkSources(membership, input.sourceIds);
-      const record = await destinations.createDestination({ workspaceId: membership.workspace.id, ...input, settings });
-      await manager.destinationChanged(record.id);
-      return reply.code(201).send(destinationJson(record, types));
-    });
+      const created = await destinations.createDestination({ workspaceId: membership.workspace.id, ...input, settings });
+      await manager.destinationChanged(created.id);
+      await record(request, 'destination.create', created.id, { after: created });
+      return reply.code(201).send(destinationJson(created, types));
+    },
+  );
 
-    app.get(`${base}/:id`, async (request) => {
-      const { record } = await resolve(request, 'read');
-      return destinationJson(record!, types);
-    });
+  app.get(
+    `${base}/:id`,
+    { config: { access: { ...read, resource: one } }, schema: { summary: 'Read a destination (secrets masked)', params: workspaceIdParams('id'), response: { 200: destinationSchema } } },
+    async (request) => destinationJson(authorizedResource<DestinationRecord>(request), types),
+  );
 
-    app.patch(`${base}/:id`, async (request) => {
-      const { membership, record } = await resolve(request, 'write');
+  app.patch(
+    `${base}/:id`,
+    {
+      config: { access: { ...write, resource: one }, invalidRequestCode: invalidDestinationCodes },
+      schema: { summary: 'Change a destination', params: workspaceIdParams('id'), body: patchBody, response: { 200: destinationSchema } },
+    },
+    async (request) => {
+      const membership = authorizedMembership(request);
+      const current = authorizedResource<DestinationRecord>(request);
       const patch = readPatchRequest(request.body);
-      const secrets = types.secretSettings(record!.type);
+      const secrets = types.secretSettings(current.type);
       let settings: Record<string, unknown> | undefined;
       if (patch.settings !== undefined) {
-        const merged = mergeSettings(record!.settings, patch.settings, secrets);
-        settings = storedSettings(merged, types.validate(record!.type, merged));
+        const merged = mergeSettings(current.settings, patch.settings, secrets);
+        settings = storedSettings(merged, types.validate(current.type, merged));
       }
       if (patch.sourceIds !== undefined) await checkSources(membership, patch.sourceIds);
-      const updated = await destinations.updateDestination(record!.id, { ...patch, ...(settings ? { settings } : {}) });
-      if (!updated) throw new SluiceError('not_found', `No destination "${record!.id}".`);
-      await manager.destinationChanged(updated.id, record!.sourceIds);
+      const updated = await destinations.updateDestination(current.id, { ...patch, ...(settings ? { settings } : {}) });
+      if (!updated) throw new SluiceError('not_found', `No destination "${current.id}".`);
+      await manager.destinationChanged(updated.id, current.sourceIds);
+      await record(request, 'destination.update', current.id, { before: current, after: updated });
       return destinationJson(updated, types);
-    });
+    },
+  );
 
-    app.delete(`${base}/:id`, async (request, reply) => {
-      const { record } = await resolve(request, 'write');
-      await destinations.deleteDestination(record!.id);
-      await manager.destinationDeleted(record!.id, record!.sourceIds);
+  app.delete(
+    `${base}/:id`,
+    { config: { access: { ...write, resource: one } }, schema: { summary: 'Delete a destination', params: workspaceIdParams('id'), response: { 204: { type: 'null' } } } },
+    async (request, reply) => {
+      const current = authorizedResource<DestinationRecord>(request);
+      await destinations.deleteDestination(current.id);
+      await manager.destinationDeleted(current.id, current.sourceIds);
+      await record(request, 'destination.delete', current.id, { before: current });
       return reply.code(204).send();
-    });
+    },
+  );
 
-    app.post(`${base}/:id/flush`, async (request) => {
-      const { record } = await resolve(request, 'write');
-      const objects = await manager.flush(record!.id);
+  app.post(
+    `${base}/:id/flush`,
+    {
+      config: { access: { ...write, resource: one } },
+      schema: { summary: 'Deliver every pending batch now; returns the objects written', params: workspaceIdParams('id'), body: emptyBody, response: { 200: flushSchema } },
+    },
+    async (request) => {
+      const objects = await manager.flush(authorizedResource<DestinationRecord>(request).id);
       return { objects: objects.map((object) => ({ key: object.key, events: object.events, bytes: object.bytes })) };
-    });
+    },
+  );
 
-    app.get(`${base}/:id/status`, async (request) => {
-      const { record } = await resolve(request, 'read');
-      const status = await manager.status(record!.id);
-      if (!status) throw new SluiceError('not_found', `No destination "${record!.id}".`);
+  app.get(
+    `${base}/:id/status`,
+    { config: { access: { ...read, resource: one } }, schema: { summary: 'Pending events and bytes, last delivery, last error', params: workspaceIdParams('id'), response: { 200: statusSchema } } },
+    async (request) => {
+      const current = authorizedResource<DestinationRecord>(request);
+      const status = await manager.status(current.id);
+      if (!status) throw new SluiceError('not_found', `No destination "${current.id}".`);
       return status;
-    });
-  };
+    },
+  );
 }
 
 /**

@@ -1,0 +1,94 @@
+/**
+ * Workspaces (DESIGN B4): `GET /workspaces` (the caller's, with its role in each), `POST /workspaces`
+ * (the caller becomes its owner), `PATCH /workspaces/:workspace` (name, MFA requirement; owners).
+ * Also registers the layer's MFA lookup, since the requirement is a workspace setting.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { MetadataStore } from '../control/index.js';
+import type { WorkspaceAdminStore, WorkspaceSettings } from '../control/workspace-admin-store.js';
+import { SluiceError } from '../errors/index.js';
+import { requireAuth } from './auth-guard.js';
+import type { AuditRecorder } from './audit-recorder.js';
+import { authorizedMembership } from './authorization/index.js';
+import { nameString, object, roleEnum, timeString, workspaceParams } from './openapi-schemas.js';
+
+export interface WorkspaceRouteDeps {
+  readonly store: MetadataStore;
+  readonly workspaces: WorkspaceAdminStore;
+  readonly audit: AuditRecorder;
+}
+
+const workspaceSchema = object(
+  { id: { type: 'string' }, slug: { type: 'string' }, name: { type: 'string' }, requireMfa: { type: 'boolean' }, createdAt: timeString },
+  ['id', 'slug', 'name', 'requireMfa', 'createdAt'],
+);
+const slugString = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' };
+
+const workspaceJson = (workspace: WorkspaceSettings) => ({ id: workspace.id, slug: workspace.slug, name: workspace.name, requireMfa: workspace.requireMfa, createdAt: workspace.createdAt });
+
+export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRouteDeps): void {
+  const { store, workspaces, audit } = deps;
+  app.adminAuthorization.useWorkspaceMfa(async (workspaceId) => (await workspaces.findWorkspace(workspaceId))?.requireMfa ?? false);
+
+  app.get(
+    '/workspaces',
+    {
+      config: { access: { workspace: false } },
+      schema: {
+        summary: "The caller's workspaces and its role in each",
+        response: { 200: object({ workspaces: { type: 'array', items: object({ ...(workspaceSchema.properties as object), role: roleEnum }, [...(workspaceSchema.required as string[]), 'role']) } }, ['workspaces']) },
+      },
+    },
+    async (request) => {
+      const listed = [];
+      for (const membership of requireAuth(request).memberships) {
+        const workspace = await workspaces.findWorkspace(membership.workspace.id);
+        if (workspace) listed.push({ ...workspaceJson(workspace), role: membership.role });
+      }
+      return { workspaces: listed };
+    },
+  );
+
+  app.post(
+    '/workspaces',
+    {
+      config: { access: { workspace: false } },
+      schema: { summary: 'Create a workspace owned by the caller', body: object({ slug: slugString, name: nameString }, ['slug', 'name']), response: { 201: workspaceSchema } },
+    },
+    async (request, reply) => {
+      const auth = requireAuth(request);
+      const body = request.body as { slug: string; name: string };
+      const created = await store.transaction(async (tx) => {
+        if (await tx.findWorkspaceBySlug(body.slug)) throw new SluiceError('workspace_exists', `A workspace "${body.slug}" already exists.`);
+        const workspace = await tx.createWorkspace({ slug: body.slug, name: body.name.trim() });
+        await tx.addMember({ workspaceId: workspace.id, userId: auth.user.id, role: 'owner' });
+        return workspace;
+      });
+      const workspace = (await workspaces.findWorkspace(created.id))!;
+      await audit.record({ workspaceId: workspace.id, actor: auth, action: 'workspace.create', resource: { type: 'workspace', id: workspace.id }, after: workspaceJson(workspace), ip: request.ip });
+      return reply.code(201).send(workspaceJson(workspace));
+    },
+  );
+
+  app.patch(
+    '/workspaces/:workspace',
+    {
+      config: { access: { workspace: true, permission: 'workspace:write' } },
+      schema: {
+        summary: "Change a workspace's name or MFA requirement",
+        params: workspaceParams,
+        body: object({ name: nameString, requireMfa: { type: 'boolean' } }),
+        response: { 200: workspaceSchema },
+      },
+    },
+    async (request) => {
+      const id = authorizedMembership(request).workspace.id;
+      const body = request.body as { name?: string; requireMfa?: boolean };
+      const before = await workspaces.findWorkspace(id);
+      const after = await workspaces.updateWorkspace(id, { ...(body.name === undefined ? {} : { name: body.name.trim() }), ...(body.requireMfa === undefined ? {} : { requireMfa: body.requireMfa }) });
+      if (!before || !after) throw new SluiceError('not_found');
+      await audit.record({ workspaceId: id, actor: requireAuth(request), action: 'workspace.update', resource: { type: 'workspace', id }, before: workspaceJson(before), after: workspaceJson(after), ip: request.ip });
+      return workspaceJson(after);
+    },
+  );
+}
