@@ -1,65 +1,38 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqlBatchStore } from '../control/batch-store.js';
-import { SqlDestinationStore } from '../control/destination-store.js';
-import { hashSessionToken, newSessionToken } from '../control/ids.js';
-import { metadataFileOf, openControlPlane, sqliteDialect, type MetadataStore } from '../control/index.js';
-import { DeliveryManager } from '../delivery/delivery-manager.js';
-import { fakeTypes } from '../delivery/test-support/fake-types.js';
-import { MemoryEventLog } from '../log/memory-event-log.js';
-import { destinationRoutes } from './destinations.js';
-import { adminPlugin } from './index.js';
+import type { SqlDestinationStore } from '../control/destination-store.js';
+import type { MemoryEventLog } from '../log/memory-event-log.js';
+import { adminApiTestApp, type AdminApiTestApp } from './workspaces-test-support.js';
 
-let app: FastifyInstance;
-let store: MetadataStore;
-let manager: DeliveryManager;
+let harness: AdminApiTestApp;
 let destinations: SqlDestinationStore;
-const log = new MemoryEventLog();
-const types = fakeTypes();
+let log: MemoryEventLog;
 const tokens: Record<'owner' | 'reader' | 'outsider' | 'collaborator', string> = { owner: '', reader: '', outsider: '', collaborator: '' };
 let secondSource = '';
 let sourceId = '';
 let otherWorkspaceSource = '';
 
-async function sessionFor(email: string, workspaceId: string, role: 'owner' | 'read_only' | 'source_collaborator', sourceIds?: string[]): Promise<string> {
-  const user = await store.createUser({ email, passwordHash: 'unused' });
-  await store.addMember({ workspaceId, userId: user.id, role, ...(sourceIds ? { sourceIds } : {}) });
-  const token = newSessionToken();
-  await store.createSession({ userId: user.id, tokenHash: hashSessionToken(token), expiresAt: new Date(Date.now() + 3_600_000) });
-  return token;
-}
-
 beforeAll(async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-destinations-api-'));
-  const plane = await openControlPlane(sqliteDialect(metadataFileOf(dataDir)));
-  store = plane.store;
-  destinations = new SqlDestinationStore(plane.database);
+  harness = await adminApiTestApp();
+  ({ destinations, log } = harness);
+  const store = harness.plane.store;
   const workspace = await store.createWorkspace({ slug: 'default', name: 'Default' });
   const other = await store.createWorkspace({ slug: 'other', name: 'Other' });
   sourceId = (await store.createSource({ workspaceId: workspace.id, name: 'web' })).id;
   otherWorkspaceSource = (await store.createSource({ workspaceId: other.id, name: 'theirs' })).id;
-  tokens.owner = await sessionFor('owner@example.com', workspace.id, 'owner');
-  tokens.reader = await sessionFor('reader@example.com', workspace.id, 'read_only');
-  tokens.outsider = await sessionFor('outsider@example.com', other.id, 'owner');
   secondSource = (await store.createSource({ workspaceId: workspace.id, name: 'app' })).id;
-  tokens.collaborator = await sessionFor('collaborator@example.com', workspace.id, 'source_collaborator', [secondSource]);
-  manager = new DeliveryManager({ log, destinations, batches: new SqlBatchStore(plane.database), types, nodeId: 'abcdefabcdefabcd', spoolDirectory: join(dataDir, 'spool') });
-  await manager.start();
-  app = Fastify();
-  await app.register(adminPlugin, { store, sessionTtlSeconds: 3600, secureCookies: false, routes: [destinationRoutes({ store, destinations, types, manager })] });
+  await harness.addUser('owner@example.com', [{ workspace, role: 'owner' }]);
+  await harness.addUser('reader@example.com', [{ workspace, role: 'read_only' }]);
+  await harness.addUser('outsider@example.com', [{ workspace: other, role: 'owner' }]);
+  await harness.addUser('collaborator@example.com', [{ workspace, role: 'source_collaborator', sourceIds: [secondSource] }]);
+  for (const who of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[who] = await harness.login(`${who}@example.com`);
 });
 
 afterAll(async () => {
-  await app.close();
-  await manager.stop();
-  await store.close();
+  await harness.close();
 });
 
 const call = (who: keyof typeof tokens, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: unknown) =>
-  app.inject({ method, url: `/api/v1/workspaces/default/destinations${path}`, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  harness.app.inject({ method, url: `/api/v1/workspaces/default/destinations${path}`, headers: { authorization: `Bearer ${tokens[who]}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
 describe('destinations admin API', () => {
   it('creates, shows (secrets masked), changes, flushes, reports status and deletes a destination', async () => {
@@ -119,9 +92,9 @@ describe('destinations admin API', () => {
     expect((await call('reader', 'POST', `/${created.id}/flush`)).statusCode).toBe(403);
     expect((await call('reader', 'DELETE', `/${created.id}`)).statusCode).toBe(403);
     expect((await call('outsider', 'GET', `/${created.id}`)).statusCode).toBe(404);
-    const theirs = await app.inject({ method: 'GET', url: `/api/v1/workspaces/other/destinations/${created.id}`, headers: { authorization: `Bearer ${tokens.outsider}` } });
+    const theirs = await harness.app.inject({ method: 'GET', url: `/api/v1/workspaces/other/destinations/${created.id}`, headers: { authorization: `Bearer ${tokens.outsider}` } });
     expect(theirs.statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/workspaces/default/destinations' })).statusCode).toBe(401);
+    expect((await harness.app.inject({ method: 'GET', url: '/api/v1/workspaces/default/destinations' })).statusCode).toBe(401);
   });
 
   it('a source collaborator sees and changes only destinations connected only to their sources', async () => {

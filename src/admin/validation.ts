@@ -29,7 +29,7 @@ export function installStrictValidation(app: FastifyInstance): void {
     const validate = bodies.compile(schema);
     if ((schema as Record<string, unknown>)[OPTIONAL_BODY] !== true) return validate;
     const optional: Validator = (data) => {
-      if (data === undefined) return true;
+      if (data === undefined || data === null) return true;
       const valid = validate(data);
       optional.errors = validate.errors;
       return valid;
