@@ -11,8 +11,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
+import type { IdentityOptions } from './admin/auth-context.js';
 import { adminPlugin, type AdminRoutes } from './admin/index.js';
 import type { Config } from './config/index.js';
+import { SqlIdentityStore } from './control/identity-store-sql.js';
 import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './control/bootstrap.js';
 import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
 import { deliveryExtensions } from './delivery/server-extensions.js';
@@ -37,6 +39,8 @@ export interface AppDeps {
   readonly logger?: Logger;
   readonly tls?: TlsFiles;
   readonly adminRoutes?: readonly AdminRoutes[];
+  /** The admin API's identity stores (sessions, TOTP, API tokens); without them sessions live in memory. */
+  readonly identity?: IdentityOptions;
 }
 
 /** One year; subdomains are left out, as Sluice cannot know what else is served under the domain. */
@@ -90,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sessionTtlSeconds: deps.config.sessionTtlHours * 3600,
       secureCookies: deps.tls !== undefined,
       routes: deps.adminRoutes ?? [],
+      ...(deps.identity ? { identity: deps.identity } : {}),
     });
   }
   return app;
@@ -232,7 +237,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const context: BackgroundContext = { config, store, database, secrets, log, logger };
     const adminRoutes = (extensions.adminRoutes ?? []).map((make) => make(context));
     const separateAdmin = config.adminPort !== undefined;
-    const common = { config, store, log, logger, adminRoutes, ...(tls ? { tls } : {}) };
+    // Sessions, TOTP enrolments (secrets sealed by the server's SecretBox) and API tokens in the metadata store.
+    const identity: IdentityOptions = { identity: new SqlIdentityStore(database), secretBox: secrets };
+    const common = { config, store, log, logger, adminRoutes, identity, ...(tls ? { tls } : {}) };
 
     const app = await buildApp({ ...common, serves: separateAdmin ? 'tracking' : 'all' });
     listeners.push(() => app.close());
