@@ -65,7 +65,7 @@ describe('login and sessions', () => {
 
   it('refuses protected routes without a valid credential', async () => {
     for (const headers of [{}, { authorization: 'Bearer not-a-token' }, { authorization: 'Bearer slt_not-a-token' }, { authorization: 'Basic abc' }]) {
-      const response = await whoami(headers);
+      const response = await whoami(headers as Record<string, string>);
       expect(response.statusCode).toBe(401);
       expect(response.json()).toMatchObject({ success: false, code: 'unauthenticated' });
     }
