@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { ControlDatabase } from './database.js';
-import { newId } from './ids.js';
+import { randomAlphanumeric } from './ids.js';
 import { workspaceAdminDb, type AuditLogTable, type WorkspaceAdminDatabase } from './workspace-admin-tables.js';
 
 export type AuditActorKind = 'user' | 'api_token' | 'cli' | 'system';
@@ -60,6 +60,7 @@ export interface AuditStore {
 export class SqlAuditStore implements AuditStore {
   readonly #db: Kysely<WorkspaceAdminDatabase>;
   readonly #now: () => Date;
+  #last = { ms: 0, counter: 0 };
 
   constructor(database: ControlDatabase, now: () => Date = () => new Date()) {
     this.#db = workspaceAdminDb(database);
@@ -67,10 +68,11 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
+    const at = this.#now();
     const row: AuditLogTable = {
-      id: newId(),
+      id: this.#nextId(at.getTime()),
       workspace_id: entry.workspaceId,
-      at: this.#now().toISOString(),
+      at: at.toISOString(),
       actor_kind: entry.actor.kind,
       actor_id: entry.actor.userId,
       actor_email: entry.actor.email,
@@ -85,18 +87,23 @@ export class SqlAuditStore implements AuditStore {
     return toEntry(row);
   }
 
+  /**
+   * Ids sort in append order (time, then a counter within the millisecond, then randomness against
+   * other writers), so "newest first" and the `before` cursor are exact even for entries in one ms.
+   */
+  #nextId(ms: number): string {
+    this.#last = ms > this.#last.ms ? { ms, counter: 0 } : { ms: this.#last.ms, counter: this.#last.counter + 1 };
+    return `${this.#last.ms.toString(36).padStart(9, '0')}${this.#last.counter.toString(36).padStart(4, '0')}${randomAlphanumeric(6)}`;
+  }
+
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
     let query = this.#db.selectFrom('audit_log').selectAll().where('workspace_id', '=', filter.workspaceId);
     if (filter.resourceType !== undefined) query = query.where('resource_type', '=', filter.resourceType);
     if (filter.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
     if (filter.actor === 'cli' || filter.actor === 'system') query = query.where('actor_kind', '=', filter.actor);
     else if (filter.actor !== undefined) query = query.where('actor_id', '=', filter.actor);
-    if (filter.before !== undefined) {
-      const cursor = await this.#db.selectFrom('audit_log').select(['at', 'id']).where('id', '=', filter.before).executeTakeFirst();
-      if (!cursor) return [];
-      query = query.where((eb) => eb.or([eb('at', '<', cursor.at), eb.and([eb('at', '=', cursor.at), eb('id', '<', cursor.id)])]));
-    }
-    const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+    if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+    const rows = await query.orderBy('id', 'desc').limit(filter.limit).execute();
     return rows.map(toEntry);
   }
 }

@@ -8,8 +8,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('require_mfa', 'integer', (column) => column.notNull().defaultTo(0))
     .execute();
 
-  // Append-only: nothing in Sluice updates or deletes a row. Entries sort by (at, id); ids are random,
-  // so a per-workspace sequence is not needed for a stable order.
+  // Append-only: nothing in Sluice updates or deletes a row. Ids sort in append order (see
+  // audit-store.ts), so no database sequence (not portable DDL) is needed.
   await db.schema
     .createTable('audit_log')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -26,7 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('after_json', 'text')
     .addColumn('ip', 'text')
     .execute();
-  await db.schema.createIndex('audit_log_workspace_at').on('audit_log').columns(['workspace_id', 'at', 'id']).execute();
+  await db.schema.createIndex('audit_log_workspace_id').on('audit_log').columns(['workspace_id', 'id']).execute();
   await db.schema.createIndex('audit_log_resource').on('audit_log').columns(['resource_type', 'resource_id']).execute();
 }
 
