@@ -45,7 +45,13 @@ export function openApiDocument(routes: readonly CollectedRoute[]): unknown {
 
 function operation(route: CollectedRoute): JsonSchema {
   const schema = route.schema ?? {};
-  const parameters = [...parametersOf(schema.params as JsonSchema | undefined, 'path'), ...parametersOf(schema.querystring as JsonSchema | undefined, 'query')];
+  const declared = parametersOf(schema.params as JsonSchema | undefined, 'path');
+  // A path parameter the route did not describe is still a parameter of the path.
+  const undeclared = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)]
+    .map((match) => match[1]!)
+    .filter((name) => !declared.some((parameter) => parameter.name === name))
+    .map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const parameters = [...declared, ...undeclared, ...parametersOf(schema.querystring as JsonSchema | undefined, 'query')];
   const responses: JsonSchema = {};
   for (const [status, body] of Object.entries((schema.response as JsonSchema | undefined) ?? {})) {
     responses[status] = status === '204' ? { description: 'No content' } : { description: 'Success', content: { 'application/json': { schema: body } } };
