@@ -14,6 +14,7 @@ import { installIdentityCleanup, type AdminIdentity } from './auth-context.js';
 import { requireAuth } from './auth-guard.js';
 import { clearedSessionCookie, sessionCookie, sessionTokenOf } from './auth-session.js';
 import { acceptTotpCode } from './mfa-verify.js';
+import { summaryOnly } from './auth-schemas.js';
 
 const publicUser = (user: User) => ({ id: user.id, email: user.email, createdAt: user.createdAt });
 
@@ -40,7 +41,7 @@ const sessionIdParams = { type: 'object', additionalProperties: false, required:
 export function registerAuthRoutes(app: FastifyInstance, identity: AdminIdentity): void {
   installIdentityCleanup(app, identity);
 
-  app.post('/auth/login', { schema: { body: loginBody }, config: { access: { public: true } } }, async (request, reply) => {
+  app.post('/auth/login', { schema: { summary: 'Log in (email, password, and the TOTP code when enabled)', body: loginBody }, config: { access: { public: true } } }, async (request, reply) => {
     const { email, password, totp } = request.body as LoginBody;
     const now = identity.now();
     const address = request.ip;
@@ -77,7 +78,7 @@ export function registerAuthRoutes(app: FastifyInstance, identity: AdminIdentity
   });
 
   // Logging out needs no valid session: it forgets whatever session token was sent and clears the cookie.
-  app.post('/auth/logout', { config: { access: { public: true } } }, async (request, reply) => {
+  app.post('/auth/logout', { schema: summaryOnly('Log out: forget this session and clear the cookie'), config: { access: { public: true } } }, async (request, reply) => {
     const lookup = sessionTokenOf(request);
     if (lookup.kind === 'token') await identity.identity.deleteSessionByTokenHash(hashSessionToken(lookup.token));
     reply.header('set-cookie', clearedSessionCookie(identity.secureCookies));
@@ -92,14 +93,14 @@ const currentSessionId = (request: FastifyRequest): string | undefined => {
 
 /** Authenticated: the caller's own live sessions, and revoking one (any other user's id is a 404). */
 export function registerSessionRoutes(app: FastifyInstance, identity: AdminIdentity): void {
-  app.get('/auth/sessions', { config: { access: { workspace: false } } }, async (request) => {
+  app.get('/auth/sessions', { schema: summaryOnly('Your live sessions (current: the one making this call)'), config: { access: { workspace: false } } }, async (request) => {
     const auth = requireAuth(request);
     const sessions = await identity.identity.listSessions(auth.user.id, identity.now());
     const current = currentSessionId(request);
     return { sessions: sessions.map((session) => ({ ...session, current: session.id === current })) };
   });
 
-  app.delete('/auth/sessions/:id', { schema: { params: sessionIdParams }, config: { access: { workspace: false } } }, async (request) => {
+  app.delete('/auth/sessions/:id', { schema: { summary: 'Revoke one of your sessions', params: sessionIdParams }, config: { access: { workspace: false } } }, async (request) => {
     const auth = requireAuth(request);
     const { id } = request.params as { id: string };
     if (!(await identity.identity.revokeSession(auth.user.id, id))) throw new SluiceError('not_found', `No session "${id}".`);

@@ -132,6 +132,22 @@ describe('login and sessions', () => {
     await vi.waitFor(async () => expect(await rows()).toEqual([]), { timeout: 2000, interval: 20 });
   });
 
+  it('declares every identity route, with its schema, in the OpenAPI document', async () => {
+    const document = (await t.request({ method: 'GET', url: '/api/openapi.json' })).json();
+    const paths = Object.keys(document.paths);
+    for (const path of ['/auth/login', '/auth/logout', '/auth/sessions', '/auth/sessions/{id}', '/auth/mfa/totp', '/auth/mfa/totp/confirm', '/tokens', '/tokens/{id}', '/workspaces/{workspace}/tokens', '/workspaces/{workspace}/tokens/{tokenId}']) {
+      expect(paths).toContain(`/api/v1${path}`);
+    }
+    expect(JSON.stringify(document.paths['/api/v1/auth/login'].post)).toContain('totp');
+  });
+
+  it('starts a TOTP enrolment with no body at all (the body is optional there)', async () => {
+    const headers = await t.bearer('other@example.com');
+    const response = await t.request({ method: 'POST', url: '/api/v1/auth/mfa/totp', headers });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().secret).toMatch(/^[A-Z2-7]{32}$/);
+  });
+
   it('answers unknown admin routes with a JSON 404', async () => {
     const response = await t.request({ method: 'GET', url: '/api/v1/nope' });
     expect(response.statusCode).toBe(404);

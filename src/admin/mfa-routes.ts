@@ -14,6 +14,8 @@ import { SluiceError } from '../errors/index.js';
 import type { AdminIdentity } from './auth-context.js';
 import { requireAuth, type AdminAuth } from './auth-guard.js';
 import { acceptTotpCode } from './mfa-verify.js';
+import { emptyBody } from './openapi-schemas.js';
+import { summaryOnly } from './auth-schemas.js';
 
 const codeBody = {
   type: 'object',
@@ -21,7 +23,6 @@ const codeBody = {
   required: ['code'],
   properties: { code: { type: 'string', minLength: 1, maxLength: 16, description: 'The current 6-digit code from the authenticator app.' } },
 } as const;
-const emptyBody = { type: 'object', additionalProperties: false, maxProperties: 0 } as const;
 const personal = { access: { workspace: false } } as const;
 
 /** Only a logged-in person changes their second factor; an API token is automation, not a person. */
@@ -59,12 +60,12 @@ export function registerMfaRoutes(app: FastifyInstance, identity: AdminIdentity)
     }
   }
 
-  app.get('/auth/mfa/totp', { config: personal }, async (request) => {
+  app.get('/auth/mfa/totp', { schema: summaryOnly('Your TOTP status'), config: personal }, async (request) => {
     const enrolment = await identity.identity.findTotp(requireAuth(request).user.id);
     return { enabled: enrolment?.enabled === true, pending: enrolment !== undefined && !enrolment.enabled };
   });
 
-  app.post('/auth/mfa/totp', { schema: { body: emptyBody }, config: personal }, async (request, reply) => {
+  app.post('/auth/mfa/totp', { schema: { summary: 'Start TOTP enrolment: a new secret and otpauth URI, shown once', body: emptyBody }, config: personal }, async (request, reply) => {
     const auth = requireSession(request);
     const secret = newTotpSecret();
     if (!(await identity.identity.startTotp(auth.user.id, identity.totpSecrets.seal(secret)))) throw new SluiceError('mfa_already_enabled');
@@ -72,7 +73,7 @@ export function registerMfaRoutes(app: FastifyInstance, identity: AdminIdentity)
     return { secret: base32Encode(secret), otpauthUri: otpauthUri(secret, auth.user.email), enabled: false };
   });
 
-  app.post('/auth/mfa/totp/confirm', { schema: { body: codeBody }, config: personal }, async (request) => {
+  app.post('/auth/mfa/totp/confirm', { schema: { summary: 'Enable TOTP with a current code', body: codeBody }, config: personal }, async (request) => {
     const auth = requireSession(request);
     const enrolment = await identity.identity.findTotp(auth.user.id);
     if (enrolment?.enabled) throw new SluiceError('mfa_already_enabled');
@@ -82,7 +83,7 @@ export function registerMfaRoutes(app: FastifyInstance, identity: AdminIdentity)
     return { enabled: true };
   });
 
-  app.delete('/auth/mfa/totp', { schema: { body: codeBody }, config: personal }, async (request) => {
+  app.delete('/auth/mfa/totp', { schema: { summary: 'Disable TOTP (needs a current code)', body: codeBody }, config: personal }, async (request) => {
     const auth = requireSession(request);
     await checkCode(request, auth, (request.body as { code: string }).code);
     await identity.identity.deleteTotp(auth.user.id);

@@ -16,6 +16,7 @@ import type { AdminIdentity } from './auth-context.js';
 import { lesserRole, membershipIn, requireAuth, type AdminAuth } from './auth-guard.js';
 import { authorizedMembership, authorizedResource, mayIn } from './authorization/index.js';
 import { newApiToken } from './tokens-format.js';
+import { summaryOnly } from './auth-schemas.js';
 
 const MAX_EXPIRY_DAYS = 3650;
 const roleEnum = { type: 'string', enum: ['owner', 'read_only', 'source_collaborator'] } as const;
@@ -104,12 +105,12 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
 
   const personal = { access: { workspace: false } } as const;
 
-  app.get('/tokens', { config: personal }, async (request) => {
+  app.get('/tokens', { schema: summaryOnly('Your API tokens (never the token itself)'), config: personal }, async (request) => {
     const auth = requireAuth(request);
     return { tokens: (await identity.identity.listApiTokens({ userId: auth.user.id })).map((token) => view(token, auth)) };
   });
 
-  app.post('/tokens', { schema: { body: personalBody }, config: personal }, async (request, reply) => {
+  app.post('/tokens', { schema: { summary: 'Create a personal API token for one workspace (shown once)', body: personalBody }, config: personal }, async (request, reply) => {
     const body = request.body as TokenInput & { workspace: string };
     const membership = membershipIn(requireAuth(request), body.workspace);
     if (!mayIn(membership, 'tokens:own')) throw new SluiceError('forbidden');
@@ -117,7 +118,7 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
     return create(request, membership, body, 'personal');
   });
 
-  app.delete('/tokens/:id', { schema: { params: idParam('id', false) }, config: personal }, async (request) => {
+  app.delete('/tokens/:id', { schema: { summary: 'Revoke one of your API tokens', params: idParam('id', false) }, config: personal }, async (request) => {
     const auth = requireAuth(request);
     const { id } = request.params as { id: string };
     const token = await identity.identity.findApiTokenById(id);
@@ -127,20 +128,20 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
 
   const workspaceAccess = { access: { workspace: true, permission: 'tokens:workspace' } } as const;
 
-  app.get('/workspaces/:workspace/tokens', { schema: { params: workspaceParams }, config: workspaceAccess }, async (request) => {
+  app.get('/workspaces/:workspace/tokens', { schema: { summary: "Every API token of the workspace (owners)", params: workspaceParams }, config: workspaceAccess }, async (request) => {
     const auth = requireAuth(request);
     const tokens = await identity.identity.listApiTokens({ workspaceId: authorizedMembership(request).workspace.id });
     return { tokens: tokens.map((token) => view(token, auth)) };
   });
 
-  app.post('/workspaces/:workspace/tokens', { schema: { params: workspaceParams, body: workspaceBody }, config: workspaceAccess }, async (request, reply) => {
+  app.post('/workspaces/:workspace/tokens', { schema: { summary: 'Create a workspace API token for automation (owners; shown once)', params: workspaceParams, body: workspaceBody }, config: workspaceAccess }, async (request, reply) => {
     reply.code(201).header('cache-control', 'no-store');
     return create(request, authorizedMembership(request), request.body as TokenInput, 'workspace');
   });
 
   app.delete(
     '/workspaces/:workspace/tokens/:tokenId',
-    { schema: { params: idParam('tokenId', true) }, config: { access: { workspace: true, permission: 'tokens:workspace', resource: { type: 'token', idParam: 'tokenId' } } } },
+    { schema: { summary: "Revoke any of the workspace's API tokens (owners)", params: idParam('tokenId', true) }, config: { access: { workspace: true, permission: 'tokens:workspace', resource: { type: 'token', idParam: 'tokenId' } } } },
     async (request) => revoke(request, authorizedResource<ApiToken>(request)),
   );
 }
