@@ -3,7 +3,7 @@
  *   GET /tokens · POST /tokens {name, workspace, role, expiresInDays?} · DELETE /tokens/:id
  * Workspace (owners, `tokens:workspace` in the policy table):
  *   GET|POST /workspaces/:workspace/tokens {name, role, expiresInDays?} · DELETE .../tokens/:tokenId
- * A token is shown once, in the creation response; the store keeps its SHA-256. Its role is at most the
+ * `role` defaults to the creator's own role there. A token is shown once, in the creation response; the store keeps its SHA-256. Its role is at most the
  * creator's role in the workspace; creating one takes a password session (not another token), and an
  * MFA-verified one where the workspace requires MFA. Creation and revocation are audited.
  */
@@ -22,11 +22,11 @@ const MAX_EXPIRY_DAYS = 3650;
 const roleEnum = { type: 'string', enum: ['owner', 'read_only', 'source_collaborator'] } as const;
 const tokenFields = {
   name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
-  role: roleEnum,
+  role: { ...roleEnum, description: "At most the creator's role in the workspace; omitted: the creator's role." },
   expiresInDays: { type: 'integer', minimum: 1, maximum: MAX_EXPIRY_DAYS, description: 'Omit for a token that never expires.' },
 } as const;
-const personalBody = { type: 'object', additionalProperties: false, required: ['name', 'workspace', 'role'], properties: { ...tokenFields, workspace: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
-const workspaceBody = { type: 'object', additionalProperties: false, required: ['name', 'role'], properties: tokenFields } as const;
+const personalBody = { type: 'object', additionalProperties: false, required: ['name', 'workspace'], properties: { ...tokenFields, workspace: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const workspaceBody = { type: 'object', additionalProperties: false, required: ['name'], properties: tokenFields } as const;
 const idParam = (name: string, withWorkspace: boolean) => ({
   type: 'object',
   additionalProperties: false,
@@ -37,7 +37,7 @@ const workspaceParams = { type: 'object', additionalProperties: false, required:
 
 interface TokenInput {
   name: string;
-  role: Role;
+  role?: Role;
   expiresInDays?: number;
 }
 
@@ -61,8 +61,9 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
   async function create(request: FastifyRequest, membership: Membership, input: TokenInput, scope: ApiTokenScope) {
     const auth = requireAuth(request);
     if (auth.credential.kind !== 'session') throw new SluiceError('forbidden', 'API tokens are created from a password session, not with another token.');
-    if (lesserRole(input.role, membership.role) !== input.role) {
-      throw new SluiceError('forbidden', `Your role "${membership.role}" cannot grant a token the role "${input.role}".`);
+    const role = input.role ?? membership.role;
+    if (lesserRole(role, membership.role) !== role) {
+      throw new SluiceError('forbidden', `Your role "${membership.role}" cannot grant a token the role "${role}".`);
     }
     if (!auth.credential.mfaVerified && (await app.adminAuthorization.requiresMfa(membership.workspace.id))) throw new SluiceError('mfa_required');
     const secret = newApiToken();
@@ -71,7 +72,7 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
       userId: auth.user.id,
       workspaceId: membership.workspace.id,
       name: input.name,
-      role: input.role,
+      role,
       scope,
       tokenHash: hashSessionToken(secret),
       expiresAt: input.expiresInDays === undefined ? undefined : new Date(now.getTime() + input.expiresInDays * 86_400_000),
