@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { IdentityOptions } from './admin/auth-context.js';
+import { openAudit } from './admin/audit-recorder.js';
 import { adminPlugin, type AdminRoutes } from './admin/index.js';
 import type { Config } from './config/index.js';
 import { SqlIdentityStore } from './control/identity-store-sql.js';
@@ -238,7 +239,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const adminRoutes = (extensions.adminRoutes ?? []).map((make) => make(context));
     const separateAdmin = config.adminPort !== undefined;
     // Sessions, TOTP enrolments (secrets sealed by the server's SecretBox) and API tokens in the metadata store.
-    const identity: IdentityOptions = { identity: new SqlIdentityStore(database), secretBox: secrets };
+    const identity: IdentityOptions = { identity: new SqlIdentityStore(database), secretBox: secrets, audit: openAudit(database) };
     const common = { config, store, log, logger, adminRoutes, identity, ...(tls ? { tls } : {}) };
 
     const app = await buildApp({ ...common, serves: separateAdmin ? 'tracking' : 'all' });

@@ -6,7 +6,7 @@
  * Usage in server.ts: `builtInExtensions = deliveryExtensions()` (or merge its arrays with others').
  */
 import { join, resolve } from 'node:path';
-import { destinationRoutes } from '../admin/destinations.js';
+import { adminApiRoutes } from '../admin/workspaces-api.js';
 import { SqlBatchStore } from '../control/batch-store.js';
 import type { BootstrapStep } from '../control/bootstrap.js';
 import { SqlDestinationStore } from '../control/destination-store.js';
@@ -85,7 +85,9 @@ export function deliveryExtensions(options: DeliveryExtensionOptions = {}): Serv
     adminRoutes: [
       (context) => async (app) => {
         const { destinations, manager } = await wire(context);
-        await destinationRoutes({ store: context.store, destinations, types, manager })(app);
+        // Every workspace route group (workspaces, sources, destinations, members, audit log) on the
+        // authorization layer; source deletion reaches this manager.
+        await adminApiRoutes({ store: context.store, database: context.database, destinations, types, manager })(app);
       },
     ],
     background: [
