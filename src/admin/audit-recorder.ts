@@ -83,8 +83,7 @@ export class AuditRecorder {
 
 function actorOf(actor: AuditActorInput): AuditActor {
   if (actor === 'cli' || actor === 'system') return { kind: actor, userId: null, email: null };
-  const credential = (actor as unknown as { credential?: { kind: string } }).credential;
-  return { kind: credential?.kind === 'api_token' ? 'api_token' : 'user', userId: actor.user.id, email: actor.user.email };
+  return { kind: actor.credential.kind === 'api_token' ? 'api_token' : 'user', userId: actor.user.id, email: actor.user.email };
 }
 
 /** The recorder over the metadata database (the same connection as every other control store). */

@@ -38,12 +38,8 @@ export function requireAccessDeclarations(app: FastifyInstance): void {
   });
 }
 
-/** The session a request came with is a session without a second factor (API tokens pass). */
-function lacksSecondFactor(auth: AdminAuth): boolean {
-  // The identity work adds `credential` to AdminAuth (session | api_token); until then there is no MFA.
-  const credential = (auth as unknown as { credential?: { kind: string; mfaVerified?: boolean } }).credential;
-  return credential !== undefined && credential.kind === 'session' && credential.mfaVerified !== true;
-}
+/** A session that logged in without a second factor (API tokens pass: their creation required one). */
+const lacksSecondFactor = (auth: AdminAuth): boolean => auth.credential.kind === 'session' && !auth.credential.mfaVerified;
 
 export function installAuthorization(app: FastifyInstance): void {
   app.decorateRequest('authorized', null);
