@@ -4,8 +4,9 @@
  * plus the timer that deletes expired sessions and API tokens. `identityRoutes()` registers the
  * authenticated identity routes (sessions, TOTP, API tokens) in the guarded admin context.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { defaultLoginRateLimits, LoginRateLimiter, type LoginRateLimits } from '../auth/login-rate-limiter.js';
+import { clientIp } from '../tracking/http/client-ip.js';
 import { MemoryIdentityStore } from '../control/identity-store-memory.js';
 import type { IdentityStore } from '../control/identity-store.js';
 import type { MetadataStore } from '../control/index.js';
@@ -40,6 +41,11 @@ export interface IdentityOptions {
   readonly audit?: IdentityAudit;
   /** How often expired sessions and API tokens are deleted (default 10 minutes). */
   readonly cleanupIntervalMs?: number;
+  /**
+   * A proxy sits in front (SLUICE_TRUST_PROXY): the client address that login throttling counts is the
+   * first X-Forwarded-For entry, not the proxy's (which every client would otherwise share).
+   */
+  readonly trustProxy?: boolean;
 }
 
 export interface AdminIdentity {
@@ -53,6 +59,8 @@ export interface AdminIdentity {
   readonly tokenTouches: TokenTouchThrottle;
   readonly audit: IdentityAudit;
   readonly cleanupIntervalMs: number;
+  /** The caller's address, for throttling and audit entries. */
+  clientAddress(request: FastifyRequest): string;
 }
 
 export function adminIdentity(
@@ -70,6 +78,7 @@ export function adminIdentity(
     // then identity changes are not audited.
     audit: options.audit ?? { record: () => undefined },
     cleanupIntervalMs: options.cleanupIntervalMs ?? 10 * 60_000,
+    clientAddress: (request) => clientIp(request.raw, options.trustProxy === true) ?? request.ip,
   };
 }
 

@@ -4,7 +4,8 @@ import { identityTestApp, type IdentityTestApp } from './auth-test-support.js';
 let t: IdentityTestApp;
 
 beforeAll(async () => {
-  t = await identityTestApp({ loginRateLimits: { perAccount: 3, perAddress: 5, windowSeconds: 60, maxTracked: 100 } });
+  // trustProxy: addresses come from X-Forwarded-For when sent, else from the socket.
+  t = await identityTestApp({ trustProxy: true, loginRateLimits: { perAccount: 3, perAddress: 5, windowSeconds: 60, maxTracked: 100 } });
   const workspace = await t.plane.store.createWorkspace({ slug: 'default', name: 'Default' });
   for (const email of ['alice@example.com', 'bob@example.com', 'carol@example.com']) await t.addUser(email, [{ workspace, role: 'owner' }]);
 });
@@ -44,5 +45,21 @@ describe('login rate limiting', () => {
     t.advance(1);
     expectThrottled(await t.login('carol@example.com', {}, address), 59);
     expect((await t.login('carol@example.com', {}, '192.0.2.8')).statusCode).toBe(200);
+  });
+
+  it('behind a trusted proxy, counts the forwarded client address, not the proxy’s', async () => {
+    t.advance(120);
+    // A different (unknown) account each time, so only the address budget is at stake.
+    const viaProxy = (client: string, attempt: number) =>
+      t.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '10.1.1.1',
+        headers: { 'x-forwarded-for': `${client}, 10.1.1.1` },
+        payload: { email: `guess-${attempt}@example.com`, password: 'wrong' },
+      });
+    for (let i = 0; i < 5; i++) expect((await viaProxy('198.51.100.1', i)).statusCode).toBe(401);
+    expect((await viaProxy('198.51.100.1', 5)).statusCode).toBe(429);
+    expect((await viaProxy('198.51.100.2', 6)).statusCode).toBe(401); // another client behind the same proxy
   });
 });

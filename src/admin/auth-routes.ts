@@ -44,7 +44,7 @@ export function registerAuthRoutes(app: FastifyInstance, identity: AdminIdentity
   app.post('/auth/login', { schema: { summary: 'Log in (email, password, and the TOTP code when enabled)', body: loginBody }, config: { access: { public: true } } }, async (request, reply) => {
     const { email, password, totp } = request.body as LoginBody;
     const now = identity.now();
-    const address = request.ip;
+    const address = identity.clientAddress(request);
     const retryAfterSeconds = identity.limiter.retryAfterSeconds(email, address, now);
     if (retryAfterSeconds > 0) throw new SluiceError('too_many_login_attempts', undefined, { retryAfterSeconds });
     const fail = (code: 'invalid_credentials' | 'invalid_mfa_code') => {

@@ -47,7 +47,7 @@ export const probeRoutes: AdminRoutes = (api) => {
 };
 
 export async function identityTestApp(
-  options: { loginRateLimits?: LoginRateLimits; secretBox?: SecretSealer; cleanupIntervalMs?: number; routes?: AdminRoutes[]; sessionTtlSeconds?: number } = {},
+  options: { loginRateLimits?: LoginRateLimits; secretBox?: SecretSealer; cleanupIntervalMs?: number; routes?: AdminRoutes[]; sessionTtlSeconds?: number; trustProxy?: boolean } = {},
 ): Promise<IdentityTestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-identity-'));
   const plane = await openControlPlane(sqliteDialect(metadataFileOf(dataDir)));
@@ -66,6 +66,7 @@ export async function identityTestApp(
       ...(options.secretBox ? { secretBox: options.secretBox } : {}),
       ...(options.loginRateLimits ? { loginRateLimits: options.loginRateLimits } : {}),
       ...(options.cleanupIntervalMs ? { cleanupIntervalMs: options.cleanupIntervalMs } : {}),
+      ...(options.trustProxy ? { trustProxy: true } : {}),
     },
     routes: [probeRoutes, ...(options.routes ?? [])],
   });

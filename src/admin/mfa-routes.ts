@@ -36,12 +36,12 @@ export function registerMfaRoutes(app: FastifyInstance, identity: AdminIdentity)
   /** Checks a code under the login limiter; a wrong one counts as a failed attempt. */
   async function checkCode(request: FastifyRequest, auth: AdminAuth, code: string, options: { enable?: boolean } = {}): Promise<void> {
     const now = identity.now();
-    const retryAfterSeconds = identity.limiter.retryAfterSeconds(auth.user.email, request.ip, now);
+    const retryAfterSeconds = identity.limiter.retryAfterSeconds(auth.user.email, identity.clientAddress(request), now);
     if (retryAfterSeconds > 0) throw new SluiceError('too_many_login_attempts', undefined, { retryAfterSeconds });
     const enrolment = await identity.identity.findTotp(auth.user.id);
     if (!enrolment || enrolment.enabled === Boolean(options.enable)) throw new SluiceError('mfa_not_enrolled');
     if (!(await acceptTotpCode(identity, enrolment, code, options))) {
-      identity.limiter.recordFailure(auth.user.email, request.ip, now);
+      identity.limiter.recordFailure(auth.user.email, identity.clientAddress(request), now);
       throw new SluiceError('invalid_mfa_code');
     }
   }
@@ -55,7 +55,7 @@ export function registerMfaRoutes(app: FastifyInstance, identity: AdminIdentity)
         resource: { type: 'member', id: auth.user.id },
         before: { totpEnabled: !enabled },
         after: { totpEnabled: enabled },
-        ip: request.ip,
+        ip: identity.clientAddress(request),
       });
     }
   }

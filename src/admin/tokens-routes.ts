@@ -83,7 +83,7 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
       action: 'token.create',
       resource: { type: 'token', id: token.id },
       after: { name: token.name, role: token.role, scope, userId: token.userId, expiresAt: token.expiresAt ?? null },
-      ip: request.ip,
+      ip: identity.clientAddress(request),
     });
     request.log.info({ userId: auth.user.id, tokenId: token.id, workspaceId: token.workspaceId }, 'API token created');
     return { ...view(token, auth), token: secret };
@@ -98,7 +98,7 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
       action: 'token.revoke',
       resource: { type: 'token', id: token.id },
       before: { name: token.name, role: token.role, scope: token.scope, userId: token.userId },
-      ip: request.ip,
+      ip: identity.clientAddress(request),
     });
     request.log.info({ userId: auth.user.id, tokenId: token.id }, 'API token revoked');
     return { success: true };
