@@ -70,7 +70,7 @@ describe('metadata backups', () => {
     // Restore each kept backup into a fresh directory: intact, and the load sources form a gap-free prefix.
     const everySource = new Map((await plane.store.listSources(workspace.id)).map((entry) => [entry.id, entry]));
     let restoredDir = '';
-    let counts: number[] = [];
+    const counts: number[] = [];
     for (const result of results.slice(1)) {
       restoredDir = await mkdtemp(join(tmpdir(), 'sluice-backup-dst-'));
       await restoreStore(result.location, restoredDir, 'metadata.sqlite');
@@ -84,7 +84,6 @@ describe('metadata backups', () => {
     }
     // Later backups saw more writes (the writer ran throughout).
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
-    counts = [];
     await plane.store.close();
 
     // Without the original key, start-up stops naming the setting …
