@@ -239,7 +239,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const adminRoutes = (extensions.adminRoutes ?? []).map((make) => make(context));
     const separateAdmin = config.adminPort !== undefined;
     // Sessions, TOTP enrolments (secrets sealed by the server's SecretBox) and API tokens in the metadata store.
-    const identity: IdentityOptions = { identity: new SqlIdentityStore(database), secretBox: secrets, audit: openAudit(database) };
+    const identity: IdentityOptions = { identity: new SqlIdentityStore(database), secretBox: secrets, audit: openAudit(database), trustProxy: config.trustProxy };
     const common = { config, store, log, logger, adminRoutes, identity, ...(tls ? { tls } : {}) };
 
     const app = await buildApp({ ...common, serves: separateAdmin ? 'tracking' : 'all' });
