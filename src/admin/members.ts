@@ -86,12 +86,19 @@ export function memberRoutes(app: FastifyInstance, deps: MemberRouteDeps): void 
       const existing = await store.findCredentials(body.email);
       if (!existing && body.password === undefined) throw new SluiceError('invalid_request', '"password" is required to create a new user.');
       const passwordHash = existing ? undefined : await hashPassword(body.password!);
-      const userId = await store.transaction(async (tx) => {
-        const user = existing?.user ?? (await tx.createUser({ email: body.email, passwordHash: passwordHash! }));
-        if ((await tx.membershipsOf(user.id)).some((membership) => membership.workspace.id === workspaceId)) throw new SluiceError('member_exists');
-        await tx.addMember({ workspaceId, userId: user.id, role: body.role, ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) });
-        return user.id;
-      });
+      const userId = await store
+        .transaction(async (tx) => {
+          const user = existing?.user ?? (await tx.createUser({ email: body.email, passwordHash: passwordHash! }));
+          if ((await tx.membershipsOf(user.id)).some((membership) => membership.workspace.id === workspaceId)) throw new SluiceError('member_exists');
+          await tx.addMember({ workspaceId, userId: user.id, role: body.role, ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) });
+          return user.id;
+        })
+        .catch(async (error: unknown) => {
+          // Two additions racing (same email or same member): the loser hits a unique key, which means the same.
+          const raced = await store.findCredentials(body.email);
+          if (!(error instanceof SluiceError) && raced && (await members.findMember(workspaceId, raced.user.id))) throw new SluiceError('member_exists');
+          throw error;
+        });
       const member = (await members.findMember(workspaceId, userId))!;
       await record(request, 'member.add', userId, { after: { ...memberJson(member), userCreated: !existing } });
       return reply.code(201).send(memberJson(member));

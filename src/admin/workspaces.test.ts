@@ -50,6 +50,12 @@ describe('workspaces', () => {
     expect((await api('both', 'GET', '/workspaces/gamma/members')).json().members).toEqual([expect.objectContaining({ userId: both.id, role: 'owner' })]);
     expect((await api('owner', 'POST', '/workspaces', { slug: 'gamma', name: 'Again' })).json()).toMatchObject({ code: 'workspace_exists' });
   });
+
+  it('two creations racing for one slug: one 201, one 409 workspace_exists', async () => {
+    const answers = await Promise.all([api('owner', 'POST', '/workspaces', { slug: 'race', name: 'A' }), api('both', 'POST', '/workspaces', { slug: 'race', name: 'B' })]);
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 409]);
+    expect(answers.find((answer) => answer.statusCode === 409)!.json()).toMatchObject({ code: 'workspace_exists' });
+  });
 });
 
 describe('sources', () => {

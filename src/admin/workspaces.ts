@@ -58,12 +58,19 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRouteDeps):
     async (request, reply) => {
       const auth = requireAuth(request);
       const body = request.body as { slug: string; name: string };
-      const created = await store.transaction(async (tx) => {
-        if (await tx.findWorkspaceBySlug(body.slug)) throw new SluiceError('workspace_exists', `A workspace "${body.slug}" already exists.`);
-        const workspace = await tx.createWorkspace({ slug: body.slug, name: body.name.trim() });
-        await tx.addMember({ workspaceId: workspace.id, userId: auth.user.id, role: 'owner' });
-        return workspace;
-      });
+      const exists = () => new SluiceError('workspace_exists', `A workspace "${body.slug}" already exists.`);
+      const created = await store
+        .transaction(async (tx) => {
+          if (await tx.findWorkspaceBySlug(body.slug)) throw exists();
+          const workspace = await tx.createWorkspace({ slug: body.slug, name: body.name.trim() });
+          await tx.addMember({ workspaceId: workspace.id, userId: auth.user.id, role: 'owner' });
+          return workspace;
+        })
+        .catch(async (error: unknown) => {
+          // Two creations racing for one slug: the loser hits the unique index, which means the same.
+          if (!(error instanceof SluiceError) && (await store.findWorkspaceBySlug(body.slug))) throw exists();
+          throw error;
+        });
       const workspace = (await workspaces.findWorkspace(created.id))!;
       await audit.record({ workspaceId: workspace.id, actor: auth, action: 'workspace.create', resource: { type: 'workspace', id: workspace.id }, after: workspaceJson(workspace), ip: request.ip });
       return reply.code(201).send(workspaceJson(workspace));
