@@ -74,6 +74,7 @@ export function registerAuthRoutes(app: FastifyInstance, identity: AdminIdentity
     });
     request.log.info({ userId: credentials.user.id, sessionId: session.id, mfa: totpOn }, 'admin login');
     reply.header('set-cookie', sessionCookie(token, { maxAgeSeconds: identity.sessionTtlSeconds, secure: identity.secureCookies }));
+    reply.header('cache-control', 'no-store');
     return { token, user: publicUser(credentials.user), session: { id: session.id, expiresAt: session.expiresAt, mfaVerified: session.mfaVerified } };
   });
 

@@ -34,6 +34,7 @@ describe('login and sessions', () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toContain(`Max-Age=${TTL_SECONDS}`);
+    expect(response.headers['cache-control']).toBe('no-store');
 
     const me = await whoami({ authorization: `Bearer ${body.token}` });
     expect(me.statusCode).toBe(200);
