@@ -51,6 +51,16 @@ describe('workspaces', () => {
     expect((await api('owner', 'POST', '/workspaces', { slug: 'gamma', name: 'Again' })).json()).toMatchObject({ code: 'workspace_exists' });
   });
 
+  it('an API token lists only its workspace and cannot create another', async () => {
+    const created = await api('owner', 'POST', '/workspaces/alpha/tokens', { name: 'ci', role: 'owner' });
+    const apiToken = created.json<{ token: string }>().token;
+    const listed = await t.call(apiToken, 'GET', '/api/v1/workspaces');
+    expect(listed.json<{ workspaces: { slug: string }[] }>().workspaces.map((workspace) => workspace.slug)).toEqual(['alpha']);
+    const refused = await t.call(apiToken, 'POST', '/api/v1/workspaces', { slug: 'minted', name: 'Minted' });
+    expect({ status: refused.statusCode, code: refused.json().code }).toEqual({ status: 403, code: 'forbidden' });
+    expect(await t.plane.store.findWorkspaceBySlug('minted')).toBeUndefined();
+  });
+
   it('two creations racing for one slug: one 201, one 409 workspace_exists', async () => {
     const answers = await Promise.all([api('owner', 'POST', '/workspaces', { slug: 'race', name: 'A' }), api('both', 'POST', '/workspaces', { slug: 'race', name: 'B' })]);
     expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 409]);

@@ -52,8 +52,9 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRouteDeps):
   app.post(
     '/workspaces',
     {
-      config: { access: { workspace: false } },
-      schema: { summary: 'Create a workspace owned by the caller', body: object({ slug: slugString, name: nameString }, ['slug', 'name']), response: { 201: workspaceSchema } },
+      // A token scoped to one workspace must not mint another (where its user would be owner).
+      config: { access: { workspace: false, sessionOnly: true } },
+      schema: { summary: 'Create a workspace owned by the caller (login sessions only)', body: object({ slug: slugString, name: nameString }, ['slug', 'name']), response: { 201: workspaceSchema } },
     },
     async (request, reply) => {
       const auth = requireAuth(request);

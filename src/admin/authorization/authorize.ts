@@ -48,7 +48,10 @@ export function installAuthorization(app: FastifyInstance): void {
     if (access === undefined) throw new SluiceError('internal_error', 'This route declares no access.');
     if ('public' in access) return;
     const auth = requireAuth(request);
-    if (!access.workspace) return;
+    if (!access.workspace) {
+      if (access.sessionOnly && auth.credential.kind !== 'session') throw new SluiceError('forbidden', 'An API token acts in its one workspace only; use a login session for this.');
+      return;
+    }
 
     const params = request.params as Record<string, string | undefined>;
     const slug = params[WORKSPACE_PARAM] ?? '';

@@ -3,7 +3,8 @@
  * (authorize.ts) reads it, and a route that declares nothing fails at registration.
  *
  *   { public: true }                                  login, logout, the OpenAPI document
- *   { workspace: false }                              any authenticated caller (list/create workspaces)
+ *   { workspace: false }                              any authenticated caller (list workspaces)
+ *   { workspace: false, sessionOnly: true }           a login session, not an API token (create a workspace)
  *   { workspace: true, permission: 'sources:read' }   a workspace route (`:workspace` = slug)
  *   { workspace: true, permission: 'sources:write', resource: { type: 'source', idParam: 'id' } }
  */
@@ -13,7 +14,11 @@ export type ResourceType = 'source' | 'destination' | 'member' | 'token';
 
 export type RouteAccess =
   | { readonly public: true }
-  | { readonly workspace: false }
+  | {
+      readonly workspace: false;
+      /** Only a login session may call it, not an API token (which acts in its one workspace only). */
+      readonly sessionOnly?: true;
+    }
   | {
       readonly workspace: true;
       readonly permission: Permission;
