@@ -4,8 +4,8 @@
  * a row names a route that no longer exists), so a new route cannot ship without deciding who may call it.
  *
  * Principals: owner, read_only and source_collaborator (on source A) of workspace `alpha`; the owner of
- * workspace `beta` only (outsider); no credential; an expired session; a logged-out session; a revoked
- * API token. The last four get 401 on every authenticated route; public routes are called without
+ * workspace `beta` only (outsider); no credential; an expired session; an expired API token; a
+ * logged-out session; a revoked API token. The last five get 401 on every authenticated route; public routes are called without
  * credentials and must answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +13,9 @@ import type { Source, User, Workspace } from '../../control/index.js';
 import { adminApiTestApp, SESSION_TTL_SECONDS, type AdminApiTestApp } from '../workspaces-test-support.js';
 
 type Member = 'owner' | 'reader' | 'collaborator' | 'outsider';
-type Unauthenticated = 'anonymous' | 'expired' | 'loggedOut' | 'revokedToken';
+type Unauthenticated = 'anonymous' | 'expired' | 'expiredToken' | 'loggedOut' | 'revokedToken';
 type Principal = Member | Unauthenticated;
-const unauthenticated: readonly Unauthenticated[] = ['anonymous', 'expired', 'loggedOut', 'revokedToken'];
+const unauthenticated: readonly Unauthenticated[] = ['anonymous', 'expired', 'expiredToken', 'loggedOut', 'revokedToken'];
 
 /** 'allow' = any 2xx; a number = that status; or a status with its error code. */
 type Expected = 'allow' | 401 | 403 | 404 | { status: number; code: string };
@@ -150,9 +150,13 @@ beforeAll(async () => {
   await t.addUser('expired@example.com', [{ workspace: alpha, role: 'owner' }]);
   await t.addUser('loggedout@example.com', [{ workspace: alpha, role: 'owner' }]);
 
-  // The expired session is made first, then the clock moves past its lifetime.
+  // The expired session and API token are made first, then the clock moves past both lifetimes.
   tokens.expired = await t.login('expired@example.com');
-  t.advance(SESSION_TTL_SECONDS + 1);
+  const shortLived = await t.call(tokens.expired, 'POST', `${V1}/tokens`, { name: 'short', workspace: 'alpha', role: 'owner', expiresInDays: 1 });
+  expect(shortLived.statusCode).toBe(201);
+  tokens.expiredToken = shortLived.json<{ token: string }>().token;
+  expect((await t.call(tokens.expiredToken, 'GET', ws('/sources'))).statusCode).toBe(200);
+  t.advance(Math.max(SESSION_TTL_SECONDS, 86_400) + 1);
   for (const who of ['owner', 'reader', 'collaborator', 'outsider'] as const) tokens[who] = await t.login(`${who}@example.com`);
   tokens.loggedOut = await t.login('loggedout@example.com');
   expect((await t.call(tokens.loggedOut, 'POST', `${V1}/auth/logout`)).statusCode).toBe(200);
