@@ -82,8 +82,9 @@ export class AuditRecorder {
 }
 
 function actorOf(actor: AuditActorInput): AuditActor {
-  if (actor === 'cli' || actor === 'system') return { kind: actor, userId: null, email: null };
-  return { kind: actor.credential.kind === 'api_token' ? 'api_token' : 'user', userId: actor.user.id, email: actor.user.email };
+  if (actor === 'cli' || actor === 'system') return { kind: actor, userId: null, email: null, tokenId: null };
+  const tokenId = actor.credential.kind === 'api_token' ? actor.credential.tokenId : null;
+  return { kind: tokenId === null ? 'user' : 'api_token', userId: actor.user.id, email: actor.user.email, tokenId };
 }
 
 /** The recorder over the metadata database (the same connection as every other control store). */

@@ -60,7 +60,7 @@ describe('audit log', () => {
       'source.delete',
     ]);
     for (const entry of entries) {
-      expect(entry.actor).toEqual({ kind: 'user', userId: owner.id, email: 'owner@example.com' });
+      expect(entry.actor).toEqual({ kind: 'user', userId: owner.id, email: 'owner@example.com', tokenId: null });
       expect(entry.ip).toBe('127.0.0.1');
       expect(Date.parse(entry.at)).not.toBeNaN();
     }
@@ -93,8 +93,15 @@ describe('audit log', () => {
       after: { type: 'retired-type', settings: { bucket: 'b', anything: 'hidden' }, apiToken: 'slt_abc', tokenHash: 'ff' },
       ip: null,
     });
-    expect(entry.actor).toEqual({ kind: 'cli', userId: null, email: null });
+    expect(entry.actor).toEqual({ kind: 'cli', userId: null, email: null, tokenId: null });
     expect(entry.after).toEqual({ type: 'retired-type', settings: { bucket: '********', anything: '********' }, apiToken: '********', tokenHash: '********' });
+  });
+
+  it('names the API token that made a change', async () => {
+    const created = (await api('POST', '/workspaces/alpha/tokens', { name: 'ci', role: 'owner' })).json<{ id: string; token: string }>();
+    const source = (await t.call(created.token, 'POST', '/api/v1/workspaces/alpha/sources', { name: 'by-token' })).json<{ id: string }>();
+    const [entry] = (await auditLog(`?resourceId=${source.id}`)).entries;
+    expect(entry!.actor).toEqual({ kind: 'api_token', userId: owner.id, email: 'owner@example.com', tokenId: created.id });
   });
 
   it('filters by resource and actor, pages newest first with before', async () => {

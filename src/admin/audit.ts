@@ -12,8 +12,13 @@ const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
 
 const actorSchema = object(
-  { kind: { type: 'string', enum: ['user', 'api_token', 'cli', 'system'] }, userId: { type: ['string', 'null'] }, email: { type: ['string', 'null'] } },
-  ['kind', 'userId', 'email'],
+  {
+    kind: { type: 'string', enum: ['user', 'api_token', 'cli', 'system'] },
+    userId: { type: ['string', 'null'] },
+    email: { type: ['string', 'null'] },
+    tokenId: { type: ['string', 'null'] },
+  },
+  ['kind', 'userId', 'email', 'tokenId'],
 );
 const anyJson: Schema = {};
 const entrySchema = object(

@@ -15,6 +15,8 @@ export interface AuditActor {
   /** The user (for `user` and `api_token`), else null. */
   readonly userId: string | null;
   readonly email: string | null;
+  /** For `api_token`: which token; else null (may be left out when writing). */
+  readonly tokenId?: string | null;
 }
 
 export interface NewAuditEntry {
@@ -76,6 +78,7 @@ export class SqlAuditStore implements AuditStore {
       actor_kind: entry.actor.kind,
       actor_id: entry.actor.userId,
       actor_email: entry.actor.email,
+      actor_token_id: entry.actor.tokenId ?? null,
       action: entry.action,
       resource_type: entry.resource.type,
       resource_id: entry.resource.id,
@@ -113,7 +116,7 @@ function toEntry(row: AuditLogTable): AuditEntry {
     id: row.id,
     workspaceId: row.workspace_id,
     at: row.at,
-    actor: { kind: row.actor_kind as AuditActorKind, userId: row.actor_id, email: row.actor_email },
+    actor: { kind: row.actor_kind as AuditActorKind, userId: row.actor_id, email: row.actor_email, tokenId: row.actor_token_id },
     action: row.action,
     resource: { type: row.resource_type, id: row.resource_id },
     before: row.before_json === null ? null : (JSON.parse(row.before_json) as unknown),

@@ -14,6 +14,7 @@ export interface AuditLogTable {
   actor_kind: string;
   actor_id: string | null;
   actor_email: string | null;
+  actor_token_id: string | null;
   action: string;
   resource_type: string;
   resource_id: string;

@@ -19,6 +19,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('actor_kind', 'text', (column) => column.notNull())
     .addColumn('actor_id', 'text')
     .addColumn('actor_email', 'text')
+    // The API token that made the change (the user is actor_id), so a leaked token's work can be found.
+    .addColumn('actor_token_id', 'text')
     .addColumn('action', 'text', (column) => column.notNull())
     .addColumn('resource_type', 'text', (column) => column.notNull())
     .addColumn('resource_id', 'text', (column) => column.notNull())
