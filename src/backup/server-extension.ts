@@ -14,14 +14,18 @@ export type BackupAuditHook = (context: BackgroundContext, result: BackupResult)
 
 export interface BackupExtensionOptions {
   readonly audit?: BackupAuditHook;
+  /** Tests only: the interval in milliseconds instead of `backupIntervalMinutes`. */
+  readonly intervalMs?: number;
+  /** Called after each scheduled run, successful or not (tests await it instead of sleeping). */
+  readonly onRun?: (outcome: { result?: BackupResult; error?: unknown }) => void;
 }
 
 export function backupExtensions(options: BackupExtensionOptions = {}): ServerExtensions {
   return {
     background: [
       async (context) => {
-        const minutes = context.config.backupIntervalMinutes;
-        if (minutes === 0) return { stop: async () => {} };
+        const intervalMs = options.intervalMs ?? context.config.backupIntervalMinutes * 60_000;
+        if (intervalMs === 0) return { stop: async () => {} };
         const logger = context.logger.child({ component: 'backup' });
         const target = backupTargetOf(context.config);
         let timer: NodeJS.Timeout | undefined;
@@ -32,15 +36,17 @@ export function backupExtensions(options: BackupExtensionOptions = {}): ServerEx
             const result = await runBackup({ dataDir: context.config.dataDir, target, keep: context.config.backupKeep });
             logger.info({ backup: result.location, bytes: result.bytes, pruned: result.pruned.length }, 'metadata backup written');
             await (options.audit ?? recordBackupAudit)(context, result);
+            options.onRun?.({ result });
           } catch (error) {
             logger.error({ err: error, target: target.description }, 'metadata backup failed; retrying at the next interval');
+            options.onRun?.({ error });
           }
         };
         const schedule = () => {
           if (stopped) return;
           timer = setTimeout(() => {
             running = tick().finally(schedule);
-          }, minutes * 60_000);
+          }, intervalMs);
           timer.unref();
         };
         schedule();
