@@ -92,10 +92,15 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRouteDeps):
     async (request) => {
       const id = authorizedMembership(request).workspace.id;
       const body = request.body as { name?: string; requireMfa?: boolean };
+      const auth = requireAuth(request);
+      // Requiring a second factor from a session without one would lock its owner out at once.
+      if (body.requireMfa === true && auth.credential.kind === 'session' && !auth.credential.mfaVerified) {
+        throw new SluiceError('mfa_required', 'Enrol TOTP and log in with it before requiring it from every member.');
+      }
       const before = await workspaces.findWorkspace(id);
       const after = await workspaces.updateWorkspace(id, { ...(body.name === undefined ? {} : { name: body.name.trim() }), ...(body.requireMfa === undefined ? {} : { requireMfa: body.requireMfa }) });
       if (!before || !after) throw new SluiceError('not_found');
-      await audit.record({ workspaceId: id, actor: requireAuth(request), action: 'workspace.update', resource: { type: 'workspace', id }, before: workspaceJson(before), after: workspaceJson(after), ip: request.ip });
+      await audit.record({ workspaceId: id, actor: auth, action: 'workspace.update', resource: { type: 'workspace', id }, before: workspaceJson(before), after: workspaceJson(after), ip: request.ip });
       return workspaceJson(after);
     },
   );

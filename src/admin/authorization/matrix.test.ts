@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Source, User, Workspace } from '../../control/index.js';
+import { SqlWorkspaceAdminStore } from '../../control/workspace-admin-store.js';
 import { adminApiTestApp, SESSION_TTL_SECONDS, type AdminApiTestApp } from '../workspaces-test-support.js';
 
 type Member = 'owner' | 'reader' | 'collaborator' | 'outsider';
@@ -222,7 +223,9 @@ describe('the authorization matrix', () => {
     const created = await t.call(tokens.outsider, 'POST', `${V1}/workspaces/beta/tokens`, { name: 'automation', role: 'read_only' });
     expect(created.statusCode).toBe(201);
     const apiToken = created.json<{ token: string }>().token;
-    expect((await t.call(tokens.outsider, 'PATCH', `${V1}/workspaces/beta`, { requireMfa: true })).json()).toMatchObject({ requireMfa: true });
+    // Turning it on takes an MFA-verified session (else the owner locks itself out); here the store does it.
+    expect((await t.call(tokens.outsider, 'PATCH', `${V1}/workspaces/beta`, { requireMfa: true })).json()).toMatchObject({ code: 'mfa_required' });
+    await new SqlWorkspaceAdminStore(t.plane.database).updateWorkspace(beta.id, { requireMfa: true });
     const refused = await t.call(tokens.outsider, 'GET', `${V1}/workspaces/beta/sources`);
     expect({ status: refused.statusCode, code: refused.json<{ code: string }>().code }).toEqual({ status: 403, code: 'mfa_required' });
     expect((await t.call(apiToken, 'GET', `${V1}/workspaces/beta/sources`)).statusCode).toBe(200);
