@@ -1,11 +1,12 @@
 /**
- * Audit entries for backups and restores (issue 4 item 6), written through the audit log's store
- * (src/control/audit-store.ts). Backups cover the whole installation, not one workspace, so the entries
- * have no workspace (`workspaceId: null`). Best effort: a store without the audit table (older schema)
+ * Audit entries for backups and restores (issue 4 item 6), written through `audit.record`
+ * (src/admin/audit-recorder.ts, which masks). Backups cover the whole installation, not one workspace,
+ * so the entries have no workspace (`workspaceId: null`). Best effort: a store without the audit table (older schema)
  * or a busy database must not fail a backup that was already written.
  */
 import { Kysely } from 'kysely';
-import { SqlAuditStore, type AuditActorKind } from '../control/audit-store.js';
+import { openAudit } from '../admin/audit-recorder.js';
+import type { AuditActorKind } from '../control/audit-store.js';
 import { sqliteDialect, type ControlDatabase } from '../control/database.js';
 import type { Database } from '../control/schema.js';
 
@@ -18,9 +19,9 @@ export interface BackupAuditEntry {
 }
 
 export async function appendBackupAudit(database: ControlDatabase, entry: BackupAuditEntry): Promise<void> {
-  await new SqlAuditStore(database).append({
+  await openAudit(database).record({
     workspaceId: null,
-    actor: { kind: entry.actor, userId: null, email: null },
+    actor: entry.actor,
     action: entry.action,
     resource: { type: 'backup', id: entry.backup },
     after: entry.details,
