@@ -42,13 +42,14 @@ export class SqlDestinationStore implements DestinationStore {
         await trx.insertInto('destination_sources').values(sourceIds.map((sourceId) => ({ destination_id: row.id, source_id: sourceId }))).execute();
       }
     });
-    return toRecord({ ...row, settings: JSON.stringify(input.settings) }, sourceIds, this.#secrets);
+    // The caller's own (plain) settings, copied: nothing to decrypt.
+    return toRecord(row, sourceIds, JSON.parse(JSON.stringify(input.settings)) as Record<string, unknown>);
   }
 
   async getDestination(id: string): Promise<DestinationRecord | undefined> {
     const row = await this.#db.selectFrom('destinations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    return toRecord(row, await this.#sourceIdsOf([id]).then((map) => map.get(id) ?? []), this.#secrets);
+    return toRecord(row, await this.#sourceIdsOf([id]).then((map) => map.get(id) ?? []), this.#settingsOf(row));
   }
 
   async listDestinations(workspaceId?: string): Promise<DestinationRecord[]> {
@@ -56,7 +57,7 @@ export class SqlDestinationStore implements DestinationStore {
     if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
     const rows = await query.execute();
     const sources = await this.#sourceIdsOf(rows.map((row) => row.id));
-    return rows.map((row) => toRecord(row, sources.get(row.id) ?? [], this.#secrets));
+    return rows.map((row) => toRecord(row, sources.get(row.id) ?? [], this.#settingsOf(row)));
   }
 
   async updateDestination(id: string, changes: DestinationChanges): Promise<DestinationRecord | undefined> {
@@ -93,6 +94,11 @@ export class SqlDestinationStore implements DestinationStore {
     });
   }
 
+  /** The stored settings with the type's secret fields decrypted. */
+  #settingsOf(row: Selectable<DestinationTable>): Record<string, unknown> {
+    return openSettings(this.#secrets, row.type, JSON.parse(row.settings) as Record<string, unknown>);
+  }
+
   async #sourceIdsOf(destinationIds: string[]): Promise<Map<string, string[]>> {
     const map = new Map<string, string[]>();
     if (destinationIds.length === 0) return map;
@@ -107,13 +113,13 @@ export class SqlDestinationStore implements DestinationStore {
   }
 }
 
-function toRecord(row: Selectable<DestinationTable>, sourceIds: readonly string[], secrets: SecretBox | undefined): DestinationRecord {
+function toRecord(row: Selectable<DestinationTable>, sourceIds: readonly string[], settings: Record<string, unknown>): DestinationRecord {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
     type: row.type,
     name: row.name,
-    settings: openSettings(secrets, JSON.parse(row.settings) as Record<string, unknown>),
+    settings,
     enabled: Boolean(row.enabled),
     sourceIds: [...sourceIds].sort(),
     createdAt: row.created_at,

@@ -64,3 +64,22 @@ describe('destination secrets at rest', () => {
     await expect(sealStoredDestinationSecrets(plane.database, new SecretBox(randomBytes(32)))).rejects.toThrow(/Invalid setting "secretKey": it does not decrypt/);
   });
 });
+
+describe('values that look like envelopes', () => {
+  it('a typed enc:v1: value is plain text to the store: a secret comes back as typed, a non-secret setting is never decrypted', async () => {
+    const { plane, workspace } = await fresh();
+    bindSecretBox(plane.database, new SecretBox(randomBytes(32)));
+    const destinations = new SqlDestinationStore(plane.database);
+    const lookalike = 'enc:v1:not:really:ciphertext';
+    const created = await destinations.createDestination({
+      workspaceId: workspace.id,
+      type: 'amazon-s3',
+      name: 'S3',
+      settings: { bucket: lookalike, secretAccessKey: lookalike },
+      enabled: false,
+      sourceIds: [],
+    });
+    expect((await destinations.getDestination(created.id))!.settings).toEqual({ bucket: lookalike, secretAccessKey: lookalike });
+    expect((await destinations.listDestinations(workspace.id)).map((destination) => destination.settings.bucket)).toEqual([lookalike]);
+  });
+});

@@ -29,18 +29,35 @@ export function secretBoxOf(database: ControlDatabase): SecretBox | undefined {
 /** The setting names of `type` that are kept encrypted. */
 export const secretFieldsOf = (type: string): readonly string[] => getDestinationType(type)?.secretSettings ?? [];
 
-/** Settings as they go into the store: secret fields sealed when a box is bound, else unchanged. */
+/**
+ * Settings as they go into the store: each secret field that is a string encrypted when a box is
+ * bound, else unchanged. Always encrypted, even a value that looks like an envelope already: callers
+ * hold plain values only, so a user-typed `enc:v1:…` is a plain value too, and must come back as typed.
+ */
 export function sealSettings(box: SecretBox | undefined, type: string, settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return box ? box.sealFields(settings, secretFieldsOf(type)) : { ...settings };
+  const sealed: Record<string, unknown> = { ...settings };
+  if (!box) return sealed;
+  for (const field of secretFieldsOf(type)) {
+    const value = sealed[field];
+    if (typeof value === 'string') sealed[field] = box.encrypt(value);
+  }
+  return sealed;
 }
 
-/** Settings as callers see them: envelopes opened. An envelope with no box bound is a wiring bug. */
-export function openSettings(box: SecretBox | undefined, settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  if (box) return box.openFields(settings);
-  if (Object.values(settings).some((value) => SecretBox.isEnvelope(value))) {
-    throw new Error('Destination settings are encrypted but no secret key is loaded (bindSecretBox was not called for this database).');
+/**
+ * Settings as callers see them: the type's secret fields opened. Other fields are never decrypted, so
+ * a non-secret setting that merely looks like an envelope cannot make a destination unreadable.
+ * An envelope with no box bound is a wiring bug.
+ */
+export function openSettings(box: SecretBox | undefined, type: string, settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const opened: Record<string, unknown> = { ...settings };
+  for (const field of secretFieldsOf(type)) {
+    const value = opened[field];
+    if (!SecretBox.isEnvelope(value)) continue;
+    if (!box) throw new Error('Destination settings are encrypted but no secret key is loaded (bindSecretBox was not called for this database).');
+    opened[field] = box.decrypt(value);
   }
-  return { ...settings };
+  return opened;
 }
 
 /**
@@ -53,7 +70,8 @@ export async function sealStoredDestinationSecrets(database: ControlDatabase, bo
   let rewritten = 0;
   for (const row of rows) {
     const settings = JSON.parse(row.settings) as Record<string, unknown>;
-    for (const value of Object.values(settings)) {
+    for (const field of secretFieldsOf(row.type)) {
+      const value = settings[field];
       if (!SecretBox.isEnvelope(value)) continue;
       try {
         box.decrypt(value);
