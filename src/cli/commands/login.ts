@@ -39,7 +39,7 @@ export function registerLogin(program: Command, io: CliIo = processIo): void {
             email = options.email ?? io.env.SLUICE_ADMIN_EMAIL;
             if (email === undefined) throw new CliError('--email is required (or SLUICE_ADMIN_EMAIL)', 2);
             const password = await passwordFrom(options, `Password for ${email}: `);
-            token = (await login(url, email, password, options.code === undefined ? {} : { code: options.code })).token;
+            token = (await login(url, email, password, options.code === undefined ? {} : { totp: options.code })).token;
           } else {
             // Check the token before saving it: a typo should fail here, not in the next command.
             await new AdminClient(url, token).call('GET', '/workspaces');
