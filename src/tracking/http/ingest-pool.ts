@@ -21,7 +21,7 @@ import type { IngestJobFacts, IngestJobReply, IngestJobRequest, IngestJobResult 
 export interface IngestPoolOptions {
   /** Worker threads (≥ 1). */
   readonly workers: number;
-  /** Jobs in flight per worker before `run` declines. Default 4. */
+  /** Jobs queued or running per worker before `run` declines. Default 32. */
   readonly maxJobsPerWorker?: number;
   /** The worker entry (tests inject faulty ones); default ingest-worker next to this file. */
   readonly entry?: URL;
@@ -54,7 +54,7 @@ export class IngestPool {
   constructor(options: IngestPoolOptions) {
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) throw new TypeError(`An ingest pool needs at least one worker (got ${options.workers}).`);
     this.#options = options;
-    this.#maxJobs = options.maxJobsPerWorker ?? 4;
+    this.#maxJobs = options.maxJobsPerWorker ?? 32;
     this.#entry = options.entry ?? defaultEntry();
   }
 

@@ -55,7 +55,7 @@ export interface IngestPoolSettings {
   readonly workers: number;
   /** Batch bodies at least this large go to a worker. Default 16 KiB. */
   readonly minBodyBytes?: number;
-  /** Jobs in flight per worker before the main thread ingests inline. Default 4. */
+  /** Jobs queued or running per worker before the main thread ingests inline. Default 32. */
   readonly maxJobsPerWorker?: number;
   /** Worker entry override (tests inject faulty workers). */
   readonly entry?: URL;
