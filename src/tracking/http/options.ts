@@ -59,7 +59,7 @@ export interface IngestPoolSettings {
   readonly maxJobsPerWorker?: number;
   /** Worker entry override (tests inject faulty workers). */
   readonly entry?: URL;
-  /** V8 heap limits of each worker. */
+  /** V8 heap limits of each worker (default: ingest-pool.ts `defaultWorkerLimits`). */
   readonly resourceLimits?: ResourceLimits;
 }
 
