@@ -5,6 +5,12 @@
  * For each scenario (`/v1/batch` of 100 ~400 B events; single-event `/v1/track`): the maximum rate
  * (closed loop, fixed connections), then latency at half of that rate (open loop, autocannon's
  * overallRate), then the server's peak RSS. Durability is on: Sluice answers only after fsync.
+ *
+ * Beside the wall-clock rate, each target's server CPU per event (user + system of the whole process,
+ * all threads, from /proc during the max-rate run): the machine is shared, and contention stretches
+ * wall time far more than CPU time. Sluice runs as `sluice serve` starts: delivery on, to the bootstrap
+ * local-files destination. The batch scenario is then measured once more with that destination
+ * disabled through the admin API, labelled as such, to show what delivery costs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +18,9 @@ import path from 'node:path';
 import type autocannon from 'autocannon';
 import type { BenchFigure, Benchmark } from './types.js';
 import { batchBody, trackBody } from './support/events.js';
-import { freePort, peakRssBytes, runNodeProcess, startNodeProcess, type StartedProcess } from './support/processes.js';
+import { cpuSeconds, freePort, peakRssBytes, runNodeProcess, startNodeProcess, type StartedProcess } from './support/processes.js';
 
+const adminPassword = 'bench-password-1234';
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..');
 
@@ -31,6 +38,10 @@ interface Measured {
   readonly p50: number;
   readonly p99: number;
   readonly failures: number;
+  /** Server CPU (all threads) per stored event, µs; undefined off Linux. */
+  readonly cpuMicrosPerEvent: number | undefined;
+  /** The server's main thread alone, µs per event. */
+  readonly mainThreadMicrosPerEvent: number | undefined;
 }
 
 interface Target {
@@ -50,16 +61,23 @@ async function load(target: Target, scenario: Scenario, seconds: number, overall
     duration: seconds,
     ...(overallRate === undefined ? {} : { overallRate }),
   };
+  const pid = target.process.child.pid;
+  const cpuBefore = pid === undefined ? undefined : await cpuSeconds(pid);
   const output = await runNodeProcess(['--import', 'tsx', path.join(here, 'support/load-generator.ts'), JSON.stringify(options)]);
+  const cpuAfter = pid === undefined ? undefined : await cpuSeconds(pid);
   const result = JSON.parse(output) as autocannon.Result;
   const ok = result['2xx'];
   const requestsPerSecond = ok / result.duration;
+  const events = ok * scenario.eventsPerRequest;
+  const perEvent = (seconds: number | undefined) => (seconds === undefined || events === 0 ? undefined : (seconds * 1e6) / events);
   return {
     requestsPerSecond,
     eventsPerSecond: requestsPerSecond * scenario.eventsPerRequest,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
+    cpuMicrosPerEvent: perEvent(cpuBefore && cpuAfter ? cpuAfter.process - cpuBefore.process : undefined),
+    mainThreadMicrosPerEvent: perEvent(cpuBefore && cpuAfter ? cpuAfter.mainThread - cpuBefore.mainThread : undefined),
   };
 }
 
@@ -71,7 +89,7 @@ async function startBaseline(): Promise<Target> {
 async function startSluice(dataDir: string): Promise<Target> {
   const port = await freePort();
   const started = await startNodeProcess(['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve'], {
-    env: { SLUICE_PORT: String(port), SLUICE_DATA_DIR: dataDir, SLUICE_LOG_LEVEL: 'warn', SLUICE_ADMIN_PASSWORD: 'bench-password-1234' },
+    env: { SLUICE_PORT: String(port), SLUICE_DATA_DIR: dataDir, SLUICE_LOG_LEVEL: 'warn', SLUICE_ADMIN_PASSWORD: adminPassword },
     ready: /write key[^A-Za-z0-9]*([A-Za-z0-9]{16,})/i,
   });
   const writeKey = started.match[1]!;
@@ -89,6 +107,62 @@ async function startSluice(dataDir: string): Promise<Target> {
     headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
     process: started,
   };
+}
+
+/** Disables every destination of the default workspace through the admin API (delivery off). */
+async function disableDelivery(target: Target): Promise<number> {
+  const api = `${target.url}/api/v1`;
+  const login = await fetch(`${api}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@localhost', password: adminPassword }),
+  });
+  if (!login.ok) throw new Error(`admin login failed: ${login.status} ${await login.text()}`);
+  const { token } = (await login.json()) as { token: string };
+  const auth = { authorization: `Bearer ${token}` };
+  const listed = await fetch(`${api}/workspaces/default/destinations`, { headers: auth });
+  const { destinations } = (await listed.json()) as { destinations: Array<{ id: string }> };
+  for (const destination of destinations) {
+    const patched = await fetch(`${api}/workspaces/default/destinations/${destination.id}`, {
+      method: 'PATCH',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: false }),
+    });
+    if (!patched.ok) throw new Error(`disabling destination ${destination.id} failed: ${patched.status} ${await patched.text()}`);
+  }
+  return destinations.length;
+}
+
+const perEventText = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(2));
+
+/** Events/s and server CPU per event of one scenario against the baseline, labelled by Sluice's set-up. */
+function rateFigures(label: string, ours: Measured, base: Measured, requirement: boolean): BenchFigure[] {
+  const baseline = { name: 'node:http + JSON.parse' };
+  const figures: BenchFigure[] = [
+    {
+      name: `ingest ${label} events/s`,
+      unit: 'events/s',
+      value: ours.eventsPerSecond,
+      baseline: { ...baseline, value: base.eventsPerSecond },
+      ratio: ours.eventsPerSecond / base.eventsPerSecond,
+      ...(requirement ? { requirement: { minRatio: 0.4 } } : {}),
+      notes: `requests/s ${ours.requestsPerSecond.toFixed(0)} vs ${base.requestsPerSecond.toFixed(0)}; failures ${ours.failures}; fsync on`,
+    },
+  ];
+  if (ours.cpuMicrosPerEvent !== undefined && base.cpuMicrosPerEvent !== undefined) {
+    figures.push({
+      name: `ingest ${label} server CPU per event`,
+      unit: 'µs',
+      value: ours.cpuMicrosPerEvent,
+      baseline: { ...baseline, value: base.cpuMicrosPerEvent },
+      ratio: ours.cpuMicrosPerEvent / base.cpuMicrosPerEvent,
+      notes:
+        `all threads, user+sys, at max rate; as a throughput ratio ${(base.cpuMicrosPerEvent / ours.cpuMicrosPerEvent).toFixed(2)}×; ` +
+        `main thread ${perEventText(ours.mainThreadMicrosPerEvent)} µs vs ${perEventText(base.mainThreadMicrosPerEvent)} µs ` +
+        `(throughput ratio ${((base.mainThreadMicrosPerEvent ?? NaN) / (ours.mainThreadMicrosPerEvent ?? NaN)).toFixed(2)}× given spare cores)`,
+    });
+  }
+  return figures;
 }
 
 async function measureTarget(target: Target, scenarios: Scenario[], seconds: number) {
@@ -122,8 +196,12 @@ export function ingestBenchmark(options: { quick: boolean }): Benchmark {
       }
       const sluice = await startSluice(dataDir);
       let sluiceRun;
+      let deliveryOff;
       try {
         sluiceRun = await measureTarget(sluice, scenarios, seconds);
+        // Same process, same log: now without delivery (the batch scenario only, to keep the run short).
+        const disabled = await disableDelivery(sluice);
+        deliveryOff = { disabled, run: await measureTarget(sluice, [scenarios[0]!], seconds) };
       } finally {
         await sluice.process.stop();
         await rm(dataDir, { recursive: true, force: true });
@@ -134,16 +212,10 @@ export function ingestBenchmark(options: { quick: boolean }): Benchmark {
         const ours = sluiceRun.results.get(scenario.name)!;
         const base = baselineRun.results.get(scenario.name)!;
         const isBatch = scenario.eventsPerRequest > 1;
+        figures.push(...rateFigures(`${scenario.name}, delivery on (default)`, ours.max, base.max, isBatch));
+        const off = deliveryOff.run.results.get(scenario.name);
+        if (off) figures.push(...rateFigures(`${scenario.name}, delivery disabled (${deliveryOff.disabled} destination(s) off)`, off.max, base.max, false));
         figures.push(
-          {
-            name: `ingest ${scenario.name} events/s`,
-            unit: 'events/s',
-            value: ours.max.eventsPerSecond,
-            baseline: { name: 'node:http + JSON.parse', value: base.max.eventsPerSecond },
-            ratio: ours.max.eventsPerSecond / base.max.eventsPerSecond,
-            ...(isBatch ? { requirement: { minRatio: 0.4 } } : {}),
-            notes: `requests/s ${ours.max.requestsPerSecond.toFixed(0)} vs ${base.max.requestsPerSecond.toFixed(0)}; failures ${ours.max.failures}; fsync on`,
-          },
           {
             name: `ingest ${scenario.name} p50 at max`,
             unit: 'ms',

@@ -86,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sources: deps.store.sourceDirectory,
       limits: { maxEventBytes: config.maxEventBytes, maxRequestBytes: config.maxRequestBytes, maxBatchEvents: config.maxBatchEvents },
       trustProxy: config.trustProxy,
+      ingestPool: { workers: config.ingestWorkers },
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     });
   }

@@ -1,5 +1,5 @@
-/** Child-process plumbing for benchmarks: start, wait for a line, read peak RSS, stop. */
-import { spawn, type ChildProcess } from 'node:child_process';
+/** Child-process plumbing for benchmarks: start, wait for a line, read peak RSS and CPU time, stop. */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
@@ -78,4 +78,36 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Clock ticks per second of /proc times (USER_HZ; 100 on every Linux we run on, asked once). */
+let ticksPerSecond: number | undefined;
+function clockTicksPerSecond(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/**
+ * CPU seconds (user + system) used so far by a live process, all its threads, and by its main thread
+ * alone (Linux /proc), or undefined elsewhere. Contention on a shared machine stretches wall time much
+ * more than CPU time, so CPU per unit of work is the steadier figure.
+ */
+export async function cpuSeconds(pid: number): Promise<{ process: number; mainThread: number } | undefined> {
+  const read = async (file: string): Promise<number> => {
+    const stat = await readFile(file, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+  };
+  try {
+    return { process: await read(`/proc/${pid}/stat`), mainThread: await read(`/proc/${pid}/task/${pid}/stat`) };
+  } catch {
+    return undefined;
+  }
 }

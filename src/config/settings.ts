@@ -5,6 +5,7 @@
  *
  * To add a setting: add one entry here, use it from `Config`, run `npm run docs:config`. Nothing else.
  */
+import { availableParallelism } from 'node:os';
 import { boolean, bytes, integer, oneOf, optionalInteger, optionalText, optionalUrl, text, type SettingDefinition } from './setting-types.js';
 
 export const settings = {
@@ -102,6 +103,16 @@ export const settings = {
     min: 1,
     max: 1_000_000,
   }),
+  ingestWorkers: {
+    ...integer({
+      doc: 'Worker threads that parse, enrich and serialize large batch requests (16 KiB and up) off the main thread. 0 does all ingest work on the main thread.',
+      default: Math.min(2, availableParallelism()),
+      example: '4',
+      min: 0,
+      max: 64,
+    }),
+    defaultText: 'min(2, CPU cores)',
+  },
   logLevel: oneOf({
     doc: 'Minimum level of the JSON log lines written to stdout.',
     default: 'info',

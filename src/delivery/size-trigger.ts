@@ -1,15 +1,13 @@
 /**
  * The size trigger: tells the runner when the backlog from its cursor holds at least one full batch.
  *
- * Asking the log for the whole backlog after every append would rescan it again and again under load,
- * so the count is kept incrementally: one full count after each delivery pass (`reset`), then only the
- * records appended since are read and added. Appends racing a count can only make it larger, which at
- * worst starts a pass early (the pass cuts batches exactly, and the next reset corrects the count).
- * At most one measurement runs at a time, however fast appends arrive.
+ * It simply asks the log (`log.backlog`), which answers from segment sizes and its sparse index
+ * (at most one short header walk, nothing for a cursor asked about before), so no appended record is
+ * read back. At most one question is in flight however fast appends arrive: checks arriving meanwhile
+ * collapse into one more question once it settles, so the answer always reflects the latest appends.
  */
-import type { Backlog, EventLog } from '../log/event-log.js';
+import type { EventLog } from '../log/event-log.js';
 import { backlogFillsBatch } from './batch-plan.js';
-import { readChunkBytes } from './batch-reader.js';
 
 export interface SizeTriggerOptions {
   readonly log: EventLog;
@@ -23,7 +21,6 @@ export interface SizeTriggerOptions {
 
 export class SizeTrigger {
   readonly #options: SizeTriggerOptions;
-  #counted: { backlog: Backlog; upTo: number } | undefined;
   #state: 'idle' | 'running' | 'again' = 'idle';
   #stopped = false;
 
@@ -31,9 +28,12 @@ export class SizeTrigger {
     this.#options = options;
   }
 
-  /** Forget the running count (the cursor moved); the next check counts from scratch. */
+  /**
+   * The cursor moved (a pass ended): an answer in flight was computed from the old cursor, so ask
+   * again once it settles rather than trusting it for the next decision.
+   */
   reset(): void {
-    this.#counted = undefined;
+    if (this.#state === 'running') this.#state = 'again';
   }
 
   stop(): void {
@@ -47,40 +47,17 @@ export class SizeTrigger {
       return;
     }
     this.#state = 'running';
-    this.#measure()
+    const { log, stream, cursor, maxBatchBytes, onFull, onError } = this.#options;
+    log
+      .backlog(stream, cursor())
       .then((backlog) => {
-        if (!this.#stopped && backlogFillsBatch(backlog, this.#options.maxBatchBytes)) this.#options.onFull();
+        if (!this.#stopped && backlogFillsBatch(backlog, maxBatchBytes)) onFull();
       })
-      .catch((error: unknown) => this.#options.onError(error))
+      .catch((error: unknown) => onError(error))
       .finally(() => {
         const again = this.#state === 'again';
         this.#state = 'idle';
         if (again) this.check();
       });
-  }
-
-  async #measure(): Promise<Backlog> {
-    const { log, stream } = this.#options;
-    if (!this.#counted) {
-      // End first, then count: appends in between are counted now and again below (an over-count).
-      const upTo = log.endOffset(stream);
-      this.#counted = { backlog: await log.backlog(stream, this.#options.cursor()), upTo };
-    }
-    const counted = this.#counted;
-    let { records, bytes } = counted.backlog;
-    let offset = counted.upTo;
-    while (!this.#stopped && offset < log.endOffset(stream)) {
-      const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes });
-      if (chunk.length === 0) break;
-      for (const record of chunk) {
-        records++;
-        bytes += record.data.byteLength;
-        offset = record.nextOffset;
-      }
-      // Stop reading once a batch is full: the pass that follows resets the count anyway.
-      if (backlogFillsBatch({ records, bytes }, this.#options.maxBatchBytes)) break;
-    }
-    if (this.#counted === counted) this.#counted = { backlog: { records, bytes }, upTo: offset };
-    return { records, bytes };
   }
 }

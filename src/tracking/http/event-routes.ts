@@ -4,18 +4,28 @@
  *
  * Per request: auth → rate limit → envelope → ingest (pure core: validate, enrich, one stringify per
  * event) → ONE `log.append` of every valid event → 200 only once that append is durable.
+ *
+ * With an ingest pool (ingest-pool.ts), a batch body of at least `minBodyBytes` whose write key came in
+ * the header is parsed and ingested on a worker instead; the answers are the same (same codes, same
+ * order of checks: JSON, then rate limit, then envelope). Small bodies, single-event calls and
+ * body-only write keys (analytics-next's small text/plain batches) stay on the main thread, where a
+ * message round trip would cost more than the work.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../errors/index.js';
 import type { EventType } from '../core/event-types.js';
 import { bodyWriteKey, readBatchEnvelope, singleEventEnvelope } from '../core/envelope.js';
-import { ingestEvents, type IngestRecord } from '../core/ingest.js';
+import { ingestEvents, type IngestRecord, type RejectedEvent } from '../core/ingest.js';
+
+type IngestJobRejected = readonly RejectedEvent[];
 import type { RequestFacts } from '../core/enrich.js';
 import type { TrackedSource } from '../source-directory.js';
 import { clientIp } from './client-ip.js';
 import { createLineArena } from './line-arena.js';
 import { sendError } from '../../errors/http-error-handler.js';
+import type { IngestPool } from './ingest-pool.js';
+import type { IngestJobResult } from './ingest-job.js';
 import type { ResolvedTrackingOptions } from './options.js';
 import { SourceRateLimiter } from './rate-limiter.js';
 import { parseJsonBody, readBodyBytes, readCapped } from './read-body.js';
@@ -34,7 +44,18 @@ const batchRoutes = ['/batch', '/import', '/b'];
 const successBody = '{"success":true}';
 const jsonType = 'application/json; charset=utf-8';
 
-export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrackingOptions): void {
+/** A batch body left unparsed for the ingest pool (the content-type parser's answer). */
+class PooledBody {
+  constructor(readonly bytes: Buffer) {}
+}
+
+export interface PoolRouting {
+  readonly pool: IngestPool;
+  /** Bodies below this size are ingested on the main thread. */
+  readonly minBodyBytes: number;
+}
+
+export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrackingOptions, routing?: PoolRouting): void {
   const { log, sources, limits, now, newMessageId, trustProxy } = options;
   const rateLimiter = options.rateLimit ? new SourceRateLimiter(options.rateLimit) : undefined;
   /** Source resolved from the Authorization header before the body is read (undefined: use the body's key). */
@@ -42,9 +63,11 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
 
   // Our own body reading replaces Fastify's parsers: one JSON.parse, capped reads, gzip, text/plain.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) =>
-    parseJsonBody(await readBodyBytes(payload, request.headers, limits.maxRequestBytes)),
-  );
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
+    const bytes = await readBodyBytes(payload, request.headers, limits.maxRequestBytes);
+    if (routing && bytes.length >= routing.minBodyBytes && headerSources.has(request)) return new PooledBody(bytes);
+    return parseJsonBody(bytes);
+  });
 
   // A wrong key in the header is refused before a single body byte is read.
   app.addHook('onRequest', async (request) => {
@@ -53,7 +76,11 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
   });
 
   async function store(request: FastifyRequest, reply: FastifyReply, impliedType: EventType | undefined): Promise<FastifyReply> {
-    const body = request.body;
+    let body = request.body;
+    if (body instanceof PooledBody) {
+      if (!impliedType && (await storePooled(request, reply, body.bytes))) return reply;
+      body = parseJsonBody(body.bytes);
+    }
     // No body at all; a JSON `null` body goes on and is refused as an event or a batch.
     if (body === undefined) throw new SluiceError('invalid_json', 'The body is empty; send a JSON object.');
     const source = headerSources.get(request) ?? authenticate(sources, bodyWriteKey(body));
@@ -78,14 +105,45 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     };
     const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: createLineArena(envelope.events.length) });
 
-    if (records.length === 0) {
-      const only = rejected[0];
-      if (impliedType && only) return sendError(reply, new SluiceError(only.code, only.message));
-      return sendError(reply, new SluiceError('no_valid_events'), { rejected });
-    }
-    await append(source.sourceId, records, request);
+    const only = rejected[0];
+    if (records.length === 0 && impliedType && only) return sendError(reply, new SluiceError(only.code, only.message));
+    return answer(request, reply, source.sourceId, records, rejected);
+  }
+
+  async function answer(request: FastifyRequest, reply: FastifyReply, sourceId: string, records: IngestRecord[], rejected: IngestJobRejected): Promise<FastifyReply> {
+    if (records.length === 0) return sendError(reply, new SluiceError('no_valid_events'), { rejected });
+    await append(sourceId, records, request);
     reply.code(200).header('content-type', jsonType);
     return reply.send(rejected.length === 0 ? successBody : JSON.stringify({ success: true, rejected }));
+  }
+
+  /** The batch path through a worker; false when the pool is full (the caller ingests inline). */
+  async function storePooled(request: FastifyRequest, reply: FastifyReply, bytes: Buffer): Promise<boolean> {
+    const source = headerSources.get(request)!;
+    const receivedAtMs = now();
+    const job = routing!.pool.run(bytes, {
+      sourceId: source.sourceId,
+      receivedAtMs,
+      ip: clientIp(request.raw, trustProxy),
+      maxBatchEvents: limits.maxBatchEvents,
+      maxEventBytes: limits.maxEventBytes,
+    });
+    if (!job) return false;
+    const result: IngestJobResult = await job;
+    if (!result.ok && result.stage === 'parse') throw new SluiceError(result.code, result.message);
+    if (rateLimiter) {
+      const waitSeconds = rateLimiter.take(source.sourceId, receivedAtMs);
+      if (waitSeconds !== undefined) throw new SluiceError('rate_limited', undefined, { retryAfterSeconds: waitSeconds });
+    }
+    if (!result.ok) throw new SluiceError(result.code, result.message);
+    const { buffer, positions } = result;
+    const records: IngestRecord[] = new Array<IngestRecord>(positions.length / 2);
+    for (let index = 0; index < records.length; index++) {
+      records[index] = { timestamp: receivedAtMs, data: Buffer.from(buffer, positions[index * 2]!, positions[index * 2 + 1]!) };
+    }
+    // Awaited, not returned: a FastifyReply is a thenable, and returning it would resolve to its value.
+    await answer(request, reply, source.sourceId, records, result.rejected);
+    return true;
   }
 
   async function append(sourceId: string, records: IngestRecord[], request: FastifyRequest): Promise<void> {

@@ -7,11 +7,26 @@ import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import { installErrorHandling } from '../../errors/http-error-handler.js';
 import { metricsRoute, registerEventRoutes } from './event-routes.js';
-import { resolveTrackingOptions, type TrackingOptions } from './options.js';
+import { IngestPool } from './ingest-pool.js';
+import { defaultPoolMinBodyBytes, resolveTrackingOptions, type TrackingOptions } from './options.js';
 import { registerSettingsRoute } from './settings-route.js';
 
 export async function trackingRoutes(app: FastifyInstance, options: TrackingOptions): Promise<void> {
   const resolved = resolveTrackingOptions(options);
+  const poolSettings = resolved.ingestPool;
+  const pool = poolSettings
+    ? new IngestPool({
+        workers: poolSettings.workers,
+        ...(poolSettings.maxJobsPerWorker === undefined ? {} : { maxJobsPerWorker: poolSettings.maxJobsPerWorker }),
+        ...(poolSettings.entry === undefined ? {} : { entry: poolSettings.entry }),
+        ...(poolSettings.resourceLimits === undefined ? {} : { resourceLimits: poolSettings.resourceLimits }),
+        onWorkerExit: (error) => app.log.error({ err: error }, 'ingest worker died; replaced'),
+      })
+    : undefined;
+  // onClose runs once the listener has stopped and in-flight requests are answered; close() also
+  // waits for any job still in flight before terminating the workers.
+  if (pool) app.addHook('onClose', () => pool.close());
+  const routing = pool ? { pool, minBodyBytes: poolSettings?.minBodyBytes ?? defaultPoolMinBodyBytes } : undefined;
   await app.register(
     async (v1) => {
       installErrorHandling(v1, { requestErrorCode: 'bad_request', logMessage: 'tracking request failed' });
@@ -24,7 +39,7 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingOpti
         exposedHeaders: ['Retry-After', 'X-RateLimit-Reset'],
         maxAge: 86_400,
       });
-      await v1.register(async (events) => registerEventRoutes(events, resolved));
+      await v1.register(async (events) => registerEventRoutes(events, resolved, routing));
       await v1.register(metricsRoute, { maxRequestBytes: resolved.limits.maxRequestBytes });
       registerSettingsRoute(v1, resolved);
     },

@@ -1,0 +1,118 @@
+/**
+ * One batch request's CPU work, as an ingest worker does it (src/tracking/http/ingest-pool.ts): the
+ * ONE `JSON.parse` of the body, the envelope, then the pure core (validate → enrich → one stringify
+ * per event) and UTF-8 encoding of every stored line into ONE buffer, returned with each record's
+ * position in it. Runs in a worker thread, so it gets only cloneable facts: the request's clock,
+ * address and source were settled by the main thread; messageIds are generated here (randomUUID).
+ *
+ * The answer is cloneable too, and its buffer is a dedicated ArrayBuffer the worker transfers (no
+ * copy); the main thread turns positions into views and appends them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MessagePort } from 'node:worker_threads';
+import type { ErrorCode } from '../../errors/codes.js';
+import { readBatchEnvelope } from '../core/envelope.js';
+import { ingestEvents, type RejectedEvent } from '../core/ingest.js';
+
+/** What the main thread knows about the request, already resolved. */
+export interface IngestJobFacts {
+  readonly sourceId: string;
+  readonly receivedAtMs: number;
+  readonly ip: string | undefined;
+  readonly maxBatchEvents: number;
+  readonly maxEventBytes: number;
+}
+
+export type IngestJobResult =
+  | {
+      readonly ok: true;
+      /** Every stored line, back to back (rejected too-large events may leave unused gaps). */
+      readonly buffer: ArrayBuffer;
+      /** Per record: start, length; in event order. */
+      readonly positions: Uint32Array;
+      readonly rejected: RejectedEvent[];
+    }
+  /** A request-level refusal: `parse` before authentication and rate limiting would have run, `envelope` after. */
+  | { readonly ok: false; readonly stage: 'parse' | 'envelope'; readonly code: ErrorCode; readonly message: string };
+
+export interface IngestJobRequest {
+  readonly id: number;
+  readonly body: ArrayBuffer;
+  readonly facts: IngestJobFacts;
+}
+
+export type IngestJobReply = { readonly id: number; readonly result: IngestJobResult };
+
+/** Parses and ingests one `/batch` body (the bytes are the request's decoded body). */
+export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJobResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch (error) {
+    // Same words as parseJsonBody (read-body.ts), so both paths answer alike.
+    return { ok: false, stage: 'parse', code: 'invalid_json', message: `The body is not valid JSON: ${(error as Error).message}` };
+  }
+  const envelope = readBatchEnvelope(parsed, facts.maxBatchEvents);
+  if (!envelope.ok) return { ok: false, stage: 'envelope', code: envelope.code, message: envelope.message };
+  const output = new LineBuffer(body.byteLength + envelope.events.length * 256 + 1024);
+  const { records, rejected } = ingestEvents(
+    envelope,
+    undefined,
+    {
+      sourceId: facts.sourceId,
+      receivedAtMs: facts.receivedAtMs,
+      receivedAt: new Date(facts.receivedAtMs).toISOString(),
+      ip: facts.ip,
+      batchSentAt: envelope.batchSentAt,
+      batchSentAtMs: envelope.batchSentAtMs,
+      batchContext: envelope.batchContext,
+      batchIntegrations: envelope.batchIntegrations,
+      newMessageId: randomUUID,
+    },
+    { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line) },
+  );
+  const positions = new Uint32Array(records.length * 2);
+  for (let index = 0; index < records.length; index++) {
+    // Views made before a growth point into the old buffer at the same positions (growth copies from 0).
+    positions[index * 2] = records[index]!.data.byteOffset;
+    positions[index * 2 + 1] = records[index]!.data.byteLength;
+  }
+  return { ok: true, buffer: output.buffer, positions, rejected };
+}
+
+/** Appends UTF-8 lines into one dedicated, growable ArrayBuffer (never Node's shared pool: it is transferred). */
+class LineBuffer {
+  #bytes: Buffer;
+  #used = 0;
+
+  constructor(initialBytes: number) {
+    this.#bytes = Buffer.allocUnsafeSlow(initialBytes);
+  }
+
+  write(line: string): Uint8Array {
+    // A UTF-16 code unit never needs more than 3 UTF-8 bytes.
+    const worstCase = line.length * 3;
+    if (this.#bytes.length - this.#used < worstCase) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + worstCase));
+      this.#bytes.copy(grown, 0, 0, this.#used);
+      this.#bytes = grown;
+    }
+    const written = this.#bytes.write(line, this.#used, 'utf8');
+    const view = this.#bytes.subarray(this.#used, this.#used + written);
+    this.#used += written;
+    return view;
+  }
+
+  get buffer(): ArrayBuffer {
+    return this.#bytes.buffer as ArrayBuffer;
+  }
+}
+
+/** Answers jobs posted on `port` with `run` (the worker entry, and test workers that inject faults). */
+export function answerIngestJobs(port: MessagePort, run: (body: Uint8Array, facts: IngestJobFacts) => IngestJobResult = runIngestJob): void {
+  port.on('message', (request: IngestJobRequest) => {
+    const result = run(new Uint8Array(request.body), request.facts);
+    const reply: IngestJobReply = { id: request.id, result };
+    port.postMessage(reply, result.ok ? [result.buffer] : []);
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * The ingest worker pool: batch bodies are parsed, enriched, serialized and UTF-8 encoded on
+ * `node:worker_threads` workers (ingest-job.ts), so the main thread only reads bodies, appends and
+ * answers. One parse and one serialization per event still hold; they just happen off the main thread.
+ *
+ * Bounded: each worker takes at most `maxJobsPerWorker` jobs at a time. When every worker is full,
+ * `run` returns undefined and the caller does the work inline: the main thread is then busy and reads
+ * fewer new requests, which is the back-pressure (nothing queues without bound).
+ *
+ * A worker that dies (crash, out of memory) fails its in-flight jobs (the requests answer 500) and is
+ * replaced at once. Workers start on the first job. `close` waits for in-flight jobs, then terminates every worker. Workers are unref'd:
+ * a pool never keeps a process alive by itself.
+ *
+ * Loading: the worker entry sits next to this file, `.js` when built, `.ts` when run through tsx or
+ * vitest. Node 20 does not pass tsx's loader hooks on to workers, so a `.ts` entry is started by a
+ * tiny bootstrap that registers tsx in the worker first.
+ */
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { IngestJobFacts, IngestJobReply, IngestJobRequest, IngestJobResult } from './ingest-job.js';
+
+export interface IngestPoolOptions {
+  /** Worker threads (≥ 1). */
+  readonly workers: number;
+  /** Jobs queued or running per worker before `run` declines. Default 32. */
+  readonly maxJobsPerWorker?: number;
+  /** The worker entry (tests inject faulty ones); default ingest-worker next to this file. */
+  readonly entry?: URL;
+  /** V8 heap limits of each worker; default `defaultWorkerLimits`. */
+  readonly resourceLimits?: ResourceLimits;
+  /** Told when a worker dies unexpectedly (it has been replaced already). */
+  readonly onWorkerExit?: (error: Error) => void;
+}
+
+/**
+ * A worker's garbage is one request at a time (the parsed body; its output is off-heap), so a small
+ * young generation (8 MiB semi-spaces, half V8's default) costs no measurable CPU and keeps the two
+ * extra isolates from adding ~32 MiB each to peak RSS. A process-wide `--max-semi-space-size` flag
+ * overrides this (V8 gives the flag precedence), which is why npm start does not set one.
+ */
+export const defaultWorkerLimits: ResourceLimits = { maxYoungGenerationSizeMb: 24 };
+
+interface Pending {
+  resolve(result: IngestJobResult): void;
+  reject(error: Error): void;
+}
+
+interface PoolWorker {
+  readonly thread: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+export class IngestPool {
+  readonly #options: IngestPoolOptions;
+  readonly #maxJobs: number;
+  readonly #entry: URL;
+  readonly #workers: PoolWorker[] = [];
+  #nextId = 1;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #idle: (() => void) | undefined;
+
+  constructor(options: IngestPoolOptions) {
+    if (!Number.isSafeInteger(options.workers) || options.workers < 1) throw new TypeError(`An ingest pool needs at least one worker (got ${options.workers}).`);
+    this.#options = options;
+    this.#maxJobs = options.maxJobsPerWorker ?? 32;
+    this.#entry = options.entry ?? defaultEntry();
+  }
+
+  /** Jobs in flight across all workers. */
+  get inFlight(): number {
+    let total = 0;
+    for (const worker of this.#workers) total += worker.pending.size;
+    return total;
+  }
+
+  /**
+   * Runs one job on the least busy worker; the body's bytes are moved to it (the caller must not use
+   * `body` afterwards). Undefined when every worker is full or the pool is closing: do it inline.
+   */
+  run(body: Uint8Array, facts: IngestJobFacts): Promise<IngestJobResult> | undefined {
+    if (this.#closing) return undefined;
+    // Started on first use: a server that never sees a large batch (most tests) never pays for threads.
+    while (this.#workers.length < this.#options.workers) this.#workers.push(this.#start());
+    let chosen: PoolWorker | undefined;
+    for (const worker of this.#workers) {
+      if (worker.pending.size < this.#maxJobs && (!chosen || worker.pending.size < chosen.pending.size)) chosen = worker;
+    }
+    if (!chosen) return undefined;
+    const id = this.#nextId++;
+    const transferable = ownedArrayBuffer(body);
+    const request: IngestJobRequest = { id, body: transferable, facts };
+    const worker = chosen;
+    return new Promise<IngestJobResult>((resolve, reject) => {
+      worker.pending.set(id, { resolve, reject });
+      worker.thread.postMessage(request, [transferable]);
+    });
+  }
+
+  /** Waits for in-flight jobs, then stops every worker. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closing = true;
+      if (this.inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+      await Promise.all(this.#workers.map((worker) => worker.thread.terminate()));
+    })();
+    return this.#closed;
+  }
+
+  #start(): PoolWorker {
+    const thread = startWorker(this.#entry, this.#options.resourceLimits ?? defaultWorkerLimits);
+    thread.unref();
+    const worker: PoolWorker = { thread, pending: new Map() };
+    thread.on('message', (reply: IngestJobReply) => {
+      const pending = worker.pending.get(reply.id);
+      if (!pending) return;
+      worker.pending.delete(reply.id);
+      pending.resolve(reply.result);
+      this.#maybeIdle();
+    });
+    let failure: Error | undefined;
+    thread.on('error', (error) => (failure = error));
+    thread.on('exit', (code) => {
+      const error = failure ?? new Error(`An ingest worker exited with code ${code}.`);
+      for (const pending of worker.pending.values()) pending.reject(error);
+      worker.pending.clear();
+      const slot = this.#workers.indexOf(worker);
+      if (!this.#closing && slot >= 0) {
+        this.#workers[slot] = this.#start();
+        this.#options.onWorkerExit?.(error);
+      }
+      this.#maybeIdle();
+    });
+    return worker;
+  }
+
+  #maybeIdle(): void {
+    if (this.#idle && this.inFlight === 0) {
+      this.#idle();
+      this.#idle = undefined;
+    }
+  }
+}
+
+/** The body's own ArrayBuffer when the view covers all of it; else a copy (never transfer a shared pool). */
+function ownedArrayBuffer(body: Uint8Array): ArrayBuffer {
+  const buffer = body.buffer;
+  if (buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength) return buffer;
+  // Not body.slice(): on a Buffer that is a view of the same memory.
+  return new Uint8Array(body).buffer;
+}
+
+function defaultEntry(): URL {
+  const typescript = import.meta.url.endsWith('.ts');
+  return new URL(typescript ? './ingest-worker.ts' : './ingest-worker.js', import.meta.url);
+}
+
+function startWorker(entry: URL, resourceLimits: ResourceLimits | undefined): Worker {
+  const options = resourceLimits ? { resourceLimits } : {};
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
