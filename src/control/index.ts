@@ -7,7 +7,7 @@ import { openControlDatabase, sqliteDialect, type ControlDatabase, type DialectF
 import type { MetadataStore } from './metadata-store.js';
 import { SqlMetadataStore } from './sql-metadata-store.js';
 
-export type { MetadataStore, Workspace, User, Source, Session, Membership, Role } from './metadata-store.js';
+export type { MetadataStore, Workspace, User, Source, Membership, Role } from './metadata-store.js';
 export { roles } from './metadata-store.js';
 export type { ControlDatabase, DialectFactory } from './database.js';
 export { sqliteDialect } from './database.js';

@@ -4,7 +4,6 @@
  * `describeMetadataStoreConformance('SQLite', harness)`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashSessionToken, newSessionToken } from './ids.js';
 import type { MetadataStore } from './metadata-store.js';
 
 export interface MetadataStoreHarness {
@@ -107,18 +106,6 @@ export function describeMetadataStoreConformance(name: string, harness: Metadata
 
       const committed = await store.transaction((tx) => tx.createSource({ workspaceId: workspace.id, name: 'kept' }));
       expect(store.sourceDirectory.lookup(committed.writeKey)?.sourceId).toBe(committed.id);
-    });
-
-    it('stores sessions by token hash and honours expiry', async () => {
-      const { store } = await freshStore();
-      const { user } = await workspaceWithUser(store);
-      const token = newSessionToken();
-      const now = new Date('2030-01-01T00:00:00Z');
-      await store.createSession({ userId: user.id, tokenHash: hashSessionToken(token), expiresAt: new Date(now.getTime() + 60_000) });
-      expect((await store.findSession(hashSessionToken(token), now))?.user).toEqual(user);
-      expect(await store.findSession(token, now)).toBeUndefined();
-      expect(await store.findSession(hashSessionToken(token), new Date(now.getTime() + 60_000))).toBeUndefined();
-      expect(await store.deleteExpiredSessions(new Date(now.getTime() + 60_000))).toBe(1);
     });
 
     it('keeps everything across a reopen, cache included', async () => {

@@ -38,13 +38,6 @@ export interface Source {
   readonly createdAt: string;
 }
 
-export interface Session {
-  readonly id: string;
-  readonly userId: string;
-  readonly createdAt: string;
-  readonly expiresAt: string;
-}
-
 export interface MetadataStore {
   /** Write key → source, from memory; refreshed after every source change made through this store. */
   readonly sourceDirectory: SourceDirectory;
@@ -73,14 +66,6 @@ export interface MetadataStore {
   deleteSource(id: string): Promise<boolean>;
   /** Gives the source a new write key; the old one stops working at once. */
   rotateWriteKey(id: string): Promise<Source | undefined>;
-
-  /** Stores a session under the hash of its token (see ids.ts); the token itself is never stored. */
-  createSession(input: { userId: string; tokenHash: string; expiresAt: Date }): Promise<Session>;
-  /** The live session (not expired at `now`) with that token hash, and its user. */
-  findSession(tokenHash: string, now: Date): Promise<{ session: Session; user: User } | undefined>;
-  deleteSession(tokenHash: string): Promise<void>;
-  /** Removes sessions expired at `now`; returns how many. */
-  deleteExpiredSessions(now: Date): Promise<number>;
 
   /** Runs `work` atomically: every change it makes through `store` commits together or not at all. */
   transaction<T>(work: (store: MetadataStore) => Promise<T>): Promise<T>;

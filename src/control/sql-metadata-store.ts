@@ -7,13 +7,12 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ControlDatabase } from './database.js';
 import { newId, newWriteKey } from './ids.js';
-import type { Membership, MetadataStore, Session, Source, User, Workspace } from './metadata-store.js';
-import type { Database, Role, SessionTable, SourceTable, UserTable, WorkspaceTable } from './schema.js';
+import type { Membership, MetadataStore, Source, User, Workspace } from './metadata-store.js';
+import type { Database, Role, SourceTable, UserTable, WorkspaceTable } from './schema.js';
 import { WriteKeyCache } from './write-key-cache.js';
 
 const toWorkspace = (row: Selectable<WorkspaceTable>): Workspace => ({ id: row.id, slug: row.slug, name: row.name, createdAt: row.created_at });
 const toUser = (row: Pick<UserTable, 'id' | 'email' | 'created_at'>): User => ({ id: row.id, email: row.email, createdAt: row.created_at });
-const toSession = (row: Selectable<SessionTable>): Session => ({ id: row.id, userId: row.user_id, createdAt: row.created_at, expiresAt: row.expires_at });
 const toSource = (row: Selectable<SourceTable>): Source => ({
   id: row.id,
   workspaceId: row.workspace_id,
@@ -156,34 +155,6 @@ export class SqlMetadataStore implements MetadataStore {
     if (result.numUpdatedRows === 0n) return undefined;
     await this.#sourcesChanged();
     return this.findSource(id);
-  }
-
-  async createSession(input: { userId: string; tokenHash: string; expiresAt: Date }): Promise<Session> {
-    const row = { id: newId(), user_id: input.userId, token_hash: input.tokenHash, created_at: new Date().toISOString(), expires_at: input.expiresAt.toISOString() };
-    await this.#db.insertInto('sessions').values(row).execute();
-    return toSession(row);
-  }
-
-  async findSession(tokenHash: string, now: Date): Promise<{ session: Session; user: User } | undefined> {
-    const row = await this.#db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .selectAll('sessions')
-      .select(['users.email', 'users.created_at as user_created_at'])
-      .where('sessions.token_hash', '=', tokenHash)
-      .where('sessions.expires_at', '>', now.toISOString())
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return { session: toSession(row), user: { id: row.user_id, email: row.email, createdAt: row.user_created_at } };
-  }
-
-  async deleteSession(tokenHash: string): Promise<void> {
-    await this.#db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
-  }
-
-  async deleteExpiredSessions(now: Date): Promise<number> {
-    const result = await this.#db.deleteFrom('sessions').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
-    return Number(result.numDeletedRows);
   }
 
   transaction<T>(work: (store: MetadataStore) => Promise<T>): Promise<T> {
