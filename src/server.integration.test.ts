@@ -2,7 +2,6 @@
  * startServer end to end, in-process: real listeners, the file event log, HTTPS with a certificate made
  * by `openssl` for this test, and the admin API on its own port.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -12,28 +11,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config/index.js';
 import { startServer } from './server.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A self-signed P-256 certificate for 127.0.0.1 and localhost, valid one day. */
-function makeCertificate(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
+import { hasOpenssl, makeCertificate } from './test-support/certificates.js';
 
 function httpsPost(url: string, ca: Buffer, path: string, body: unknown, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {

@@ -4,7 +4,6 @@
  * its pluggable HTTP client (no NODE_TLS_REJECT_UNAUTHORIZED, nothing global) — and the events then in
  * the event log; HSTS on every response, session cookie Secure.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:https';
@@ -16,27 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config/index.js';
 import { FileEventLog } from './log/file-event-log.js';
 import { HSTS_VALUE, startServer } from './server.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function makeCertificate(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
+import { hasOpenssl, makeCertificate } from './test-support/certificates.js';
 
 interface Answer {
   status: number;
