@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestResponse } from 'fastify';
 import type { LoginRateLimits } from '../auth/login-rate-limiter.js';
 import { SqlIdentityStore } from '../control/identity-store-sql.js';
-import { metadataFileOf, openControlPlane, sqliteDialect, type OpenedControlPlane, type Role, type User, type Workspace } from '../control/index.js';
-import { hashPassword } from '../control/passwords.js';
+import { metadataFileOf, openControlPlane, sqliteDialect, type OpenedControlPlane } from '../control/index.js';
 import { openAudit, type AuditRecorder } from './audit-recorder.js';
 import type { SecretSealer } from './mfa-secrets.js';
+import { testUserMaker, type AddTestUser } from './test-support/test-users.js';
 import { adminPlugin, requireAuth, type AdminRoutes } from './index.js';
 
 export const PASSWORD = 'right-password';
-let sharedHash: Promise<string> | undefined;
 
 export interface IdentityTestApp {
   readonly app: FastifyInstance;
@@ -27,7 +26,7 @@ export interface IdentityTestApp {
   /** The clock every identity decision reads; tests move it. */
   clock: Date;
   advance(seconds: number): void;
-  addUser(email: string, memberships?: readonly { workspace: Workspace; role: Role; sourceIds?: string[] }[]): Promise<User>;
+  addUser: AddTestUser;
   login(email: string, extra?: Record<string, unknown>, remoteAddress?: string): Promise<LightMyRequestResponse>;
   /** Logs in and returns `Authorization` headers for the session. */
   bearer(email: string, extra?: Record<string, unknown>): Promise<{ authorization: string }>;
@@ -89,14 +88,7 @@ export async function identityTestApp(
     advance(seconds) {
       state.clock = new Date(state.clock.getTime() + seconds * 1000);
     },
-    async addUser(email, memberships = []) {
-      sharedHash ??= hashPassword(PASSWORD);
-      const user = await plane.store.createUser({ email, passwordHash: await sharedHash });
-      for (const { workspace, role, sourceIds } of memberships) {
-        await plane.store.addMember({ workspaceId: workspace.id, userId: user.id, role, ...(sourceIds ? { sourceIds } : {}) });
-      }
-      return user;
-    },
+    addUser: testUserMaker(plane.store, PASSWORD),
     login,
     async bearer(email, extra = {}) {
       const response = await login(email, extra);

@@ -11,19 +11,18 @@ import { SqlAuditStore } from '../control/audit-store.js';
 import { SqlBatchStore } from '../control/batch-store.js';
 import { SqlDestinationStore } from '../control/destination-store.js';
 import { SqlIdentityStore } from '../control/identity-store-sql.js';
-import { metadataFileOf, openControlPlane, sqliteDialect, type OpenedControlPlane, type Role, type User, type Workspace } from '../control/index.js';
+import { metadataFileOf, openControlPlane, sqliteDialect, type OpenedControlPlane } from '../control/index.js';
 import { SqlMembershipStore } from '../control/membership-store.js';
-import { hashPassword } from '../control/passwords.js';
 import { DeliveryManager } from '../delivery/delivery-manager.js';
 import { fakeTypes } from '../delivery/test-support/fake-types.js';
 import { MemoryEventLog } from '../log/memory-event-log.js';
 import { AuditRecorder } from './audit-recorder.js';
+import { testUserMaker, type AddTestUser } from './test-support/test-users.js';
 import { adminPlugin } from './index.js';
 import { adminApiRoutes, secretSettingsOfTypes } from './workspaces-api.js';
 
 export const PASSWORD = 'a-long-enough-password';
 export const SESSION_TTL_SECONDS = 3600;
-let sharedHash: Promise<string> | undefined;
 
 export interface RegisteredRoute {
   readonly method: string;
@@ -42,7 +41,7 @@ export interface AdminApiTestApp {
   /** Every route the app registered (HEAD excluded), as Fastify saw it. */
   readonly routes: readonly RegisteredRoute[];
   advance(seconds: number): void;
-  addUser(email: string, memberships?: readonly { workspace: Workspace; role: Role; sourceIds?: string[] }[]): Promise<User>;
+  addUser: AddTestUser;
   /** Logs in; returns the bearer token. */
   login(email: string): Promise<string>;
   call(token: string | undefined, method: InjectOptions['method'], url: string, payload?: unknown): Promise<LightMyRequestResponse>;
@@ -97,14 +96,7 @@ export async function adminApiTestApp(): Promise<AdminApiTestApp> {
     advance(seconds) {
       state.clock = new Date(state.clock.getTime() + seconds * 1000);
     },
-    async addUser(email, memberships = []) {
-      sharedHash ??= hashPassword(PASSWORD);
-      const user = await plane.store.createUser({ email, passwordHash: await sharedHash });
-      for (const { workspace, role, sourceIds } of memberships) {
-        await plane.store.addMember({ workspaceId: workspace.id, userId: user.id, role, ...(sourceIds ? { sourceIds } : {}) });
-      }
-      return user;
-    },
+    addUser: testUserMaker(plane.store, PASSWORD),
     async login(email) {
       const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
       if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);

@@ -19,14 +19,8 @@ export interface DestinationRecord {
   readonly updatedAt: string;
 }
 
-export interface NewDestination {
-  readonly workspaceId: string;
-  readonly type: string;
-  readonly name: string;
-  readonly settings: Readonly<Record<string, unknown>>;
-  readonly enabled: boolean;
-  readonly sourceIds: readonly string[];
-}
+/** A destination before the store gives it an id and times. */
+export type NewDestination = Omit<DestinationRecord, 'id' | 'createdAt' | 'updatedAt'>;
 
 export interface DestinationChanges {
   readonly name?: string;

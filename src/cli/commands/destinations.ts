@@ -5,17 +5,12 @@
  */
 import type { Command } from 'commander';
 import { CliError } from './admin-client.js';
+import type { DestinationJson } from '../../admin/destinations-json.js';
 import { adminAction, adminCommand, collect, parseSettingPairs, type CommonOptions } from './admin-command.js';
 import { formatRecord, formatTable, listOf, printJson, processIo, type CliIo } from './output.js';
 
-interface DestinationBody {
-  id: string;
-  type: string;
-  name: string;
-  enabled: boolean;
-  sourceIds: string[];
-  settings: Record<string, unknown>;
-}
+/** What the admin API answers for a destination: the CLI reads the server's own shape. */
+type DestinationBody = DestinationJson;
 
 interface ChangeOptions extends CommonOptions {
   readonly type?: string;
