@@ -87,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits: { maxEventBytes: config.maxEventBytes, maxRequestBytes: config.maxRequestBytes, maxBatchEvents: config.maxBatchEvents },
       trustProxy: config.trustProxy,
       ingestPool: { workers: config.ingestWorkers },
+      dedupWindow: config.dedupWindow,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     });
   }

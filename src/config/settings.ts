@@ -103,6 +103,13 @@ export const settings = {
     min: 1,
     max: 1_000_000,
   }),
+  dedupWindow: integer({
+    doc: 'How many recent client messageIds Sluice remembers (across all sources) to drop an event a client sends again, e.g. a retry of a request whose answer it never got. A repeat is dropped when fewer than half this many events came in between (Segment drops repeats within ~24 h). About 90 bytes of memory each; 0 turns deduplication off.',
+    default: 200_000,
+    example: '1000000',
+    min: 0,
+    max: 50_000_000,
+  }),
   ingestWorkers: {
     ...integer({
       doc: 'Worker threads that parse, enrich and serialize large batch requests (16 KiB and up) off the main thread, which keeps HTTP, the log and delivery. 0 does all ingest work on the main thread.',

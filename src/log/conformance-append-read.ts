@@ -170,4 +170,32 @@ export function describeAppendAndRead({ create }: ConformanceContext): void {
       expect(await log.backlog(stream, log.endOffset(stream))).toEqual({ records: 0, bytes: 0 });
     });
   });
+
+  describe('tailOffset', () => {
+    it('points at a record whose suffix holds the recent tail, and at the start when asked for everything', async () => {
+      const log = await create();
+      const stream = freshName();
+      expect(log.tailOffset(stream, 1_000)).toBe(0);
+      const records = makeRecords(2_000, 'tail');
+      for (let at = 0; at < records.length; at += 250) await log.append(stream, records.slice(at, at + 250));
+      const all = await readAll(log, stream, 0);
+      const offsets = new Set([...all.map((record) => record.offset), log.endOffset(stream)]);
+      expect(log.tailOffset(stream, Number.MAX_SAFE_INTEGER)).toBe(log.startOffset(stream));
+      for (const maxBytes of [0, 100, 1_000, 10_000]) {
+        const offset = log.tailOffset(stream, maxBytes);
+        // A record boundary, so reading from it yields a whole suffix of the stream, ending at the end.
+        expect(offsets.has(offset)).toBe(true);
+        const tail = await readAll(log, stream, offset);
+        expect(tail.map(text)).toEqual(all.slice(all.length - tail.length).map(text));
+      }
+      // With realistic record sizes the tail is about what was asked: per-record overhead (frame headers)
+      // may take a few percent, an index step (≤ 64 KiB) may add some.
+      const wide = freshName();
+      const payload = Buffer.alloc(400, 'x');
+      for (let round = 0; round < 4; round++) await log.append(wide, Array.from({ length: 500 }, () => ({ timestamp: 1, data: payload })));
+      const tailBytes = (await readAll(log, wide, log.tailOffset(wide, 100_000))).reduce((sum, record) => sum + record.data.byteLength, 0);
+      expect(tailBytes).toBeGreaterThanOrEqual(90_000);
+      expect(tailBytes).toBeLessThanOrEqual(100_000 + 64 * 1024 + 400);
+    });
+  });
 }

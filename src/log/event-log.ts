@@ -75,6 +75,14 @@ export interface EventLog {
   /** The offset the next append to `stream` will get; reading from it returns nothing. */
   endOffset(stream: string): number;
 
+  /**
+   * The offset of a record near `maxBytes` before the end of `stream`, for readers that want only its
+   * recent tail (e.g. the messageIds accepted lately): reading from it to the end returns a suffix of
+   * the stream of roughly `maxBytes` (possibly somewhat more or fewer). The start when the stream is
+   * smaller; 0 for an unknown stream. No I/O.
+   */
+  tailOffset(stream: string, maxBytes: number): number;
+
   /** How many records and payload bytes lie between `fromOffset` and the end of `stream`. */
   backlog(stream: string, fromOffset: number): Promise<Backlog>;
 

@@ -30,6 +30,7 @@ import { recoverStream } from './recovery.js';
 import { SegmentChain } from './segment-chain.js';
 import { readStream } from './stream-reader.js';
 import { StreamState } from './stream-state.js';
+import { tailOffsetOf } from './tail-offset.js';
 
 export interface FileEventLogOptions {
   /** The log's own directory (created if missing); nothing else may write in it. */
@@ -149,6 +150,11 @@ export class FileEventLog implements EventLog {
 
   endOffset(stream: string): number {
     return this.#streams.get(stream)?.chain.endOffset ?? 0;
+  }
+
+  tailOffset(stream: string, maxBytes: number): number {
+    const chain = this.#streams.get(stream)?.chain;
+    return chain ? tailOffsetOf(chain, maxBytes) : 0;
   }
 
   async backlog(stream: string, fromOffset: number): Promise<Backlog> {

@@ -56,6 +56,18 @@ export class MemoryEventLog implements EventLog {
     return out;
   }
 
+  tailOffset(stream: string, maxBytes: number): number {
+    const state = this.#streams.get(stream);
+    if (!state) return 0;
+    let offset = state.start + state.records.length;
+    let bytes = 0;
+    while (offset > state.start && bytes + state.records[offset - 1 - state.start]!.data.byteLength <= maxBytes) {
+      offset--;
+      bytes += state.records[offset - state.start]!.data.byteLength;
+    }
+    return offset;
+  }
+
   startOffset(stream: string): number {
     return this.#streams.get(stream)?.start ?? 0;
   }

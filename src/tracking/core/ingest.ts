@@ -22,6 +22,8 @@ export interface RejectedEvent {
 export interface IngestRecord {
   readonly timestamp: number;
   readonly data: Uint8Array;
+  /** The messageId as the client sent it (deduplication); undefined when Sluice generated one. */
+  readonly clientMessageId?: string | undefined;
 }
 
 export interface IngestResult {
@@ -68,7 +70,8 @@ export function ingestEvents(
         continue;
       }
     }
-    records.push({ timestamp: facts.receivedAtMs, data });
+    const sentId = valid.event.messageId;
+    records.push({ timestamp: facts.receivedAtMs, data, clientMessageId: typeof sentId === 'string' && sentId !== '' ? sentId : undefined });
   }
   return { records, rejected };
 }

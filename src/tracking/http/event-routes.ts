@@ -3,7 +3,8 @@
  * forms, `/batch`, `/import`, `/b`; and `/m` (client metrics: answered, never stored).
  *
  * Per request: auth → rate limit → envelope → ingest (pure core: validate, enrich, one stringify per
- * event) → ONE `log.append` of every valid event → 200 only once that append is durable.
+ * event) → drop repeated messageIds (dedup/) → ONE `log.append` of every valid event → 200 only once
+ * that append is durable. A repeat is answered like the original (success), as Segment does.
  *
  * With an ingest pool (ingest-pool.ts), a batch body of at least `minBodyBytes` whose write key came in
  * the header is parsed and ingested on a worker instead; the answers are the same (same codes, same
@@ -17,6 +18,7 @@ import { SluiceError } from '../../errors/index.js';
 import type { EventType } from '../core/event-types.js';
 import { bodyWriteKey, readBatchEnvelope, singleEventEnvelope } from '../core/envelope.js';
 import { ingestEvents, type IngestRecord, type RejectedEvent } from '../core/ingest.js';
+import { Deduplicator } from '../dedup/deduplicator.js';
 
 type IngestJobRejected = readonly RejectedEvent[];
 import type { RequestFacts } from '../core/enrich.js';
@@ -60,6 +62,13 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
   const rateLimiter = options.rateLimit ? new SourceRateLimiter(options.rateLimit) : undefined;
   /** Source resolved from the Authorization header before the body is read (undefined: use the body's key). */
   const headerSources = new WeakMap<FastifyRequest, TrackedSource>();
+  const deduplicator =
+    options.dedupWindow > 0
+      ? new Deduplicator(log, {
+          capacity: options.dedupWindow,
+          onSeeded: (sourceId, details) => app.log.info({ sourceId, ...details }, 'messageId deduplication: recent ids read back from the log'),
+        })
+      : undefined;
 
   // Our own body reading replaces Fastify's parsers: one JSON.parse, capped reads, gzip, text/plain.
   app.removeAllContentTypeParsers();
@@ -112,7 +121,21 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
 
   async function answer(request: FastifyRequest, reply: FastifyReply, sourceId: string, records: IngestRecord[], rejected: IngestJobRejected): Promise<FastifyReply> {
     if (records.length === 0) return sendError(reply, new SluiceError('no_valid_events'), { rejected });
-    await append(sourceId, records, request);
+    if (deduplicator) {
+      const seeding = deduplicator.ready(sourceId);
+      if (seeding) await seeding.catch((error: unknown) => Promise.reject(new SluiceError('log_unavailable', undefined, { retryAfterSeconds: 1, cause: error })));
+      const admitted = deduplicator.admit(sourceId, records);
+      const { fresh, settle } = admitted instanceof Promise ? await admitted : admitted;
+      try {
+        if (fresh.length > 0) await append(sourceId, fresh, request);
+      } catch (error) {
+        settle(false);
+        throw error;
+      }
+      settle(true);
+    } else {
+      await append(sourceId, records, request);
+    }
     reply.code(200).header('content-type', jsonType);
     return reply.send(rejected.length === 0 ? successBody : JSON.stringify({ success: true, rejected }));
   }
@@ -136,10 +159,11 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       if (waitSeconds !== undefined) throw new SluiceError('rate_limited', undefined, { retryAfterSeconds: waitSeconds });
     }
     if (!result.ok) throw new SluiceError(result.code, result.message);
-    const { buffer, positions } = result;
+    const { buffer, positions, clientMessageIds } = result;
     const records: IngestRecord[] = new Array<IngestRecord>(positions.length / 2);
     for (let index = 0; index < records.length; index++) {
-      records[index] = { timestamp: receivedAtMs, data: Buffer.from(buffer, positions[index * 2]!, positions[index * 2 + 1]!) };
+      const clientMessageId = clientMessageIds[index] || undefined;
+      records[index] = { timestamp: receivedAtMs, data: Buffer.from(buffer, positions[index * 2]!, positions[index * 2 + 1]!), clientMessageId };
     }
     // Awaited, not returned: a FastifyReply is a thenable, and returning it would resolve to its value.
     await answer(request, reply, source.sourceId, records, result.rejected);

@@ -30,6 +30,8 @@ export type IngestJobResult =
       readonly buffer: ArrayBuffer;
       /** Per record: start, length; in event order. */
       readonly positions: Uint32Array;
+      /** Per record: the messageId the client sent, '' when Sluice generated one (deduplication). */
+      readonly clientMessageIds: string[];
       readonly rejected: RejectedEvent[];
     }
   /** A request-level refusal: `parse` before authentication and rate limiting would have run, `envelope` after. */
@@ -72,12 +74,14 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
     { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line) },
   );
   const positions = new Uint32Array(records.length * 2);
+  const clientMessageIds = new Array<string>(records.length);
   for (let index = 0; index < records.length; index++) {
+    clientMessageIds[index] = records[index]!.clientMessageId ?? '';
     // Views made before a growth point into the old buffer at the same positions (growth copies from 0).
     positions[index * 2] = records[index]!.data.byteOffset;
     positions[index * 2 + 1] = records[index]!.data.byteLength;
   }
-  return { ok: true, buffer: output.buffer, positions, rejected };
+  return { ok: true, buffer: output.buffer, positions, clientMessageIds, rejected };
 }
 
 /** Appends UTF-8 lines into one dedicated, growable ArrayBuffer (never Node's shared pool: it is transferred). */

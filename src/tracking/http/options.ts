@@ -48,6 +48,8 @@ export interface TrackingOptions {
   readonly newMessageId?: () => string;
   /** Batch ingest on worker threads (ingest-pool.ts); absent or `workers: 0` keeps all work inline. */
   readonly ingestPool?: IngestPoolSettings;
+  /** messageId deduplication (`dedup/`): ids remembered across sources; absent or 0 turns it off. */
+  readonly dedupWindow?: number;
 }
 
 export interface IngestPoolSettings {
@@ -81,6 +83,7 @@ export interface ResolvedTrackingOptions {
   readonly now: () => number;
   readonly newMessageId: () => string;
   readonly ingestPool: IngestPoolSettings | undefined;
+  readonly dedupWindow: number;
 }
 
 export function resolveTrackingOptions(options: TrackingOptions): ResolvedTrackingOptions {
@@ -101,6 +104,7 @@ export function resolveTrackingOptions(options: TrackingOptions): ResolvedTracki
     now: options.now ?? Date.now,
     newMessageId: options.newMessageId ?? randomUUID,
     ingestPool: options.ingestPool && options.ingestPool.workers > 0 ? options.ingestPool : undefined,
+    dedupWindow: options.dedupWindow ?? 0,
   };
 }
 
