@@ -15,6 +15,8 @@ export interface ChildServer {
   readonly writeKey: string | undefined;
   /** Everything the child wrote to stderr so far. */
   stderr(): string;
+  /** Everything the child wrote to stdout so far (its JSON log lines, at SLUICE_LOG_LEVEL). */
+  stdout(): string;
   /** Resolves with the signal (or exit code) when the child is gone. */
   readonly exited: Promise<NodeJS.Signals | number | null>;
 }
@@ -44,7 +46,7 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
     });
     void exited.then((how) => reject(new Error(`child exited (${how}) before listening: ${stderr}`)));
   });
-  return { process: child, url, writeKey: /write key: (\S+)/.exec(stdout)?.[1], stderr: () => stderr, exited };
+  return { process: child, url, writeKey: /write key: (\S+)/.exec(stdout)?.[1], stderr: () => stderr, stdout: () => stdout, exited };
 }
 
 /** Sends a batch; resolves true only on a 200 (the events are acknowledged), false on any failure. */
