@@ -4,6 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/**
+ * Stands in every messageId of a body; the load generator overwrites it with a value unique to each
+ * request (`load-generator.ts`). Sluice drops repeated messageIds, as Segment does, so a body sent
+ * again and again as it is would be stored once and measure nothing.
+ */
+export const MESSAGE_ID_PLACEHOLDER = '@@@@@@@@@@@@@@@@';
+
 const eventNames = ['Order Completed', 'Product Viewed', 'Checkout Started', 'Signed Up', 'Cart Viewed'];
 
 export function realisticTrackEvent(index: number): Record<string, unknown> {
@@ -12,7 +19,7 @@ export function realisticTrackEvent(index: number): Record<string, unknown> {
     event: eventNames[index % eventNames.length],
     userId: `user-${(index * 7919) % 100_000}`,
     anonymousId: randomUUID(),
-    messageId: `node-next-${Date.now()}-${randomUUID()}`,
+    messageId: `node-next-${MESSAGE_ID_PLACEHOLDER}-${index}`,
     timestamp: new Date(Date.now() - (index % 1000)).toISOString(),
     properties: { orderId: `ord_${index}`, revenue: 42.5 + (index % 10), currency: 'USD', plan: 'pro', items: 3 },
     context: {
