@@ -20,6 +20,8 @@ import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './contr
 import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
 import { deliveryExtensions } from './delivery/server-extensions.js';
 import { SluiceError } from './errors/index.js';
+import { protocolErrorOptions } from './errors/protocol-errors.js';
+import { faultClockFromEnv } from './faults/clock-hook.js';
 import type { EventLog } from './log/event-log.js';
 import { FileEventLog } from './log/file-event-log.js';
 import { backupExtensions } from './backup/server-extension.js';
@@ -55,6 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // Closing: idle keep-alive sockets are closed at once, in-flight requests finish (Fastify default on Node ≥ 18.2).
     forceCloseConnections: 'idle',
+    // Malformed URLs and HTTP framing get our error body too (found by the fuzz suite, src/fuzz/).
+    ...protocolErrorOptions,
   }) as unknown as FastifyInstance;
 
   // Once closing starts, every response (in-flight requests included) closes its connection: a
@@ -81,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { checks: { log: () => deps.log.isWritable(), metadata: () => deps.store.isReachable() } });
   if (deps.serves !== 'admin') {
     const { config } = deps;
+    // Tests only (src/faults): inert unless SLUICE_FAULT_CLOCK_OFFSET_FILE is set.
+    const faultClock = faultClockFromEnv();
     await app.register(trackingRoutes, {
       log: deps.log,
       sources: deps.store.sourceDirectory,
@@ -89,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ingestPool: { workers: config.ingestWorkers },
       dedupWindow: config.dedupWindow,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+      ...(faultClock === undefined ? {} : { now: faultClock }),
     });
   }
   if (deps.serves !== 'tracking') {

@@ -221,4 +221,5 @@ export const otherEnvVars: Readonly<Record<string, string>> = {
   SLUICE_URL: 'Base URL of the admin API for the `sluice` admin commands (instead of the one saved by `sluice login`).',
   SLUICE_DELIVERY_FAULT: 'Tests only: makes delivery crash or pause at a named point (src/delivery/fault-hooks.ts). Never set it in production.',
   SLUICE_DELIVERY_FAULT_SKIP: 'Tests only: how many passes through that point go by before `SLUICE_DELIVERY_FAULT` acts.',
+  SLUICE_FAULT_CLOCK_OFFSET_FILE: 'Tests only: a file holding a millisecond offset added to the clock that stamps receivedAt (src/faults/clock-hook.ts). Never set it in production.',
 };

@@ -11,7 +11,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { passed, scenarioNames, type ScenarioName, type ScenarioResult } from './harness/scenario.js';
+import { cleanUp, passed, scenarioNames, type ScenarioName, type ScenarioResult } from './harness/scenario.js';
 import { formatDetails, formatTable, summaryJson } from './report.js';
 import { scenarios } from './scenarios/index.js';
 
@@ -34,8 +34,10 @@ async function main(): Promise<number> {
   for (const name of chosen as ScenarioName[]) {
     const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
     log(`${name}: starting (${short ? 'short' : 'long'})`);
-    results.push(await scenarios[name]({ short, log }));
-    log(`${name}: ${passed(results.at(-1)!) ? 'PASS' : 'FAIL'}`);
+    const result = await scenarios[name]({ short, log });
+    results.push(result);
+    log(`${name}: ${passed(result) ? 'PASS' : 'FAIL'}`);
+    await cleanUp(result);
   }
   process.stdout.write(`\n${formatTable(results)}\n\n${formatDetails(results)}\n`);
   const summary = summaryJson(results, short ? 'short' : 'long');

@@ -13,6 +13,7 @@ export class ChildRunner {
   #writeKey: string | undefined;
   #token: string | undefined;
   #kills = 0;
+  #starts = 0;
   /** Everything every child printed to stdout (log lines), oldest first. */
   #pastStdout = '';
 
@@ -28,6 +29,11 @@ export class ChildRunner {
 
   get kills(): number {
     return this.#kills;
+  }
+
+  /** How many times a child was started (restarts included). */
+  get starts(): number {
+    return this.#starts;
   }
 
   /** The default source's write key (printed on the first start only, so kept from it). */
@@ -51,6 +57,7 @@ export class ChildRunner {
     if (this.#current) throw new Error('a child is already running');
     const child = await startChildServer(this.dataDir, this.#env);
     this.#current = child;
+    this.#starts++;
     this.#writeKey ??= child.writeKey;
     if (this.#token === undefined) {
       this.#token = await login(child.url);

@@ -70,6 +70,8 @@ export interface Ending {
   readonly readObjects?: () => Promise<BucketObject[]>;
   /** How long pending batches may keep retrying once new sends stop. */
   readonly drainMs?: number;
+  /** Runs on the live child right after the final flush succeeded (e.g. to read the status). */
+  readonly afterFlush?: (api: AdminApi) => Promise<void>;
 }
 
 /** Stops the load, waits for its retries, flushes everything, checks the bucket and stops the child. */
@@ -77,7 +79,9 @@ export async function finishAndCheck(ending: Ending): Promise<{ load: LoadReport
   const { child } = ending;
   if (child.url() === undefined) await child.start();
   const load = await ending.load.finish(ending.drainMs ?? 60_000);
-  await new AdminApi(child.url()!, child.token).flushUntilDelivered(ending.destinationId);
+  const api = new AdminApi(child.url()!, child.token);
+  await api.flushUntilDelivered(ending.destinationId);
+  await ending.afterFlush?.(api);
   const objects = await (ending.readObjects ?? (() => readBucket(join(child.dataDir, 'bucket'))))();
   const check = checkBucket(objects, ending.sourceId, load);
   await child.stop();

@@ -14,7 +14,7 @@ export async function killScenario({ short, log }: ScenarioOptions): Promise<Sce
   const child = new ChildRunner(await newDataDir('kill'));
   await child.start();
   const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 });
-  const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 5 }).start();
+  const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 20 }).start();
   for (let kill = 1; kill <= kills; kill++) {
     if (child.url() === undefined) await child.start();
     await delay(randomBetween(300, 3_000));
