@@ -1,0 +1,103 @@
+/**
+ * A raw HTTP/1.1 client over `net`, so the fuzzers can send what no well-behaved client library would:
+ * lying or duplicated Content-Length, bodies cut short, bytes that are not UTF-8, odd header values.
+ * Every request has a deadline: a server that neither answers nor closes within it is a hang, which is
+ * reported as such (never waited out).
+ */
+import { connect } from 'node:net';
+
+export interface RawRequest {
+  readonly method: string;
+  /** The request target as sent (not re-encoded). */
+  readonly path: string;
+  /** Header lines in order; duplicates allowed. `Host` and `Connection: close` are added. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body?: Buffer;
+  /** Content-Length to declare; default the body's length. `null`: send no Content-Length at all. */
+  readonly contentLength?: number | null;
+  /** Send only this many body bytes, then half-close (a client that gives up mid-body). */
+  readonly sendBodyBytes?: number;
+}
+
+export type RawOutcome =
+  | { readonly kind: 'response'; readonly status: number; readonly headers: Record<string, string>; readonly body: Buffer }
+  /** The server closed the connection without a (complete) response. */
+  | { readonly kind: 'closed'; readonly received: Buffer }
+  | { readonly kind: 'timeout'; readonly received: Buffer };
+
+export function encodeRequest(port: number, request: RawRequest): { head: Buffer; body: Buffer } {
+  const body = request.body ?? Buffer.alloc(0);
+  const lines = [`${request.method} ${request.path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: close'];
+  for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
+  const length = request.contentLength === undefined ? body.length : request.contentLength;
+  if (length !== null) lines.push(`Content-Length: ${length}`);
+  // latin1 keeps every byte of a header value as given (a header is bytes, not UTF-8, on the wire).
+  return { head: Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body: body.subarray(0, request.sendBodyBytes ?? body.length) };
+}
+
+export function sendRaw(port: number, request: RawRequest, timeoutMs: number): Promise<RawOutcome> {
+  const { head, body } = encodeRequest(port, request);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: '127.0.0.1', port });
+    let settled = false;
+    const finish = (outcome: RawOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout', received: Buffer.concat(chunks) }), timeoutMs);
+    socket.on('connect', () => {
+      socket.write(head);
+      if (body.length > 0) socket.write(body);
+      if (request.sendBodyBytes !== undefined) socket.end();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      const parsed = parseResponse(Buffer.concat(chunks));
+      if (parsed) finish(parsed);
+    });
+    // A reset after the response was read is fine; before it, the outcome is what was received.
+    socket.on('error', () => finish(parseResponse(Buffer.concat(chunks)) ?? { kind: 'closed', received: Buffer.concat(chunks) }));
+    socket.on('close', () => finish(parseResponse(Buffer.concat(chunks)) ?? { kind: 'closed', received: Buffer.concat(chunks) }));
+  });
+}
+
+/** A complete response in `bytes` (Content-Length or chunked), or undefined while it is incomplete. */
+export function parseResponse(bytes: Buffer): RawOutcome | undefined {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [statusLine, ...headerLines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '');
+  if (!status) return { kind: 'closed', received: bytes };
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const rest = bytes.subarray(end + 4);
+  if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
+    const body = dechunk(rest);
+    return body ? { kind: 'response', status: Number(status[1]), headers, body } : undefined;
+  }
+  const length = Number(headers['content-length'] ?? 0);
+  if (rest.length < length) return undefined;
+  return { kind: 'response', status: Number(status[1]), headers, body: rest.subarray(0, length) };
+}
+
+function dechunk(bytes: Buffer): Buffer | undefined {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    if (lineEnd < 0) return undefined;
+    const size = parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
+    if (Number.isNaN(size)) return undefined;
+    if (size === 0) return Buffer.concat(parts);
+    if (bytes.length < lineEnd + 2 + size + 2) return undefined;
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+}
