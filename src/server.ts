@@ -20,7 +20,6 @@ import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './contr
 import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
 import { deliveryExtensions } from './delivery/server-extensions.js';
 import { SluiceError } from './errors/index.js';
-import { protocolErrorOptions } from './errors/protocol-errors.js';
 import { faultClockFromEnv } from './faults/clock-hook.js';
 import type { EventLog } from './log/event-log.js';
 import { FileEventLog } from './log/file-event-log.js';
@@ -57,8 +56,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // Closing: idle keep-alive sockets are closed at once, in-flight requests finish (Fastify default on Node ≥ 18.2).
     forceCloseConnections: 'idle',
-    // Malformed URLs and HTTP framing get our error body too (found by the fuzz suite, src/fuzz/).
-    ...protocolErrorOptions,
   }) as unknown as FastifyInstance;
 
   // Once closing starts, every response (in-flight requests included) closes its connection: a
