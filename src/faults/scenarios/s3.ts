@@ -65,7 +65,7 @@ export async function s3Scenario({ short, log }: ScenarioOptions): Promise<Scena
       const acked = load.acknowledgedCount - ackedBefore;
       notes.push(`${phase.name}: ${acked} events acknowledged during the phase; status lastError: ${lastError ?? 'none'}`);
       log(`s3: ${phase.name} over, ${acked} events acknowledged meanwhile, lastError: ${lastError ?? 'none'}`);
-      if (phase.failing && lastError === undefined) failures.push(`the destination status showed no error at the end of the phase "${phase.name}"`);
+      if (phase.failing && lastError === undefined) failures.push(`the destination status showed no error during the phase "${phase.name}"`);
       if (acked === 0) failures.push(`ingest acknowledged nothing while S3 was ${phase.name}`);
     }
     notes.push(`proxy saw ${s3.proxy.requestsOf('PutObject').length} PutObject requests`);
@@ -82,16 +82,16 @@ export async function s3Scenario({ short, log }: ScenarioOptions): Promise<Scena
 }
 
 /**
- * Polls the destination status (as an operator watching it would) for `ms`; the error it shows at the
- * end of the phase, if any.
+ * Polls the destination status (as an operator watching it would) every 500 ms for `ms`: the error
+ * it showed (the last one seen during the phase), if it showed any.
  */
 async function watchStatus(api: AdminApi, destinationId: string, ms: number): Promise<string | undefined> {
   const until = Date.now() + ms;
   let shown: string | undefined;
   while (Date.now() < until) {
     const { lastError } = await api.status(destinationId);
-    shown = lastError ? `${lastError.message.slice(0, 100)} (×${lastError.consecutiveFailures})` : undefined;
-    await delay(Math.min(1_000, Math.max(0, until - Date.now())));
+    if (lastError) shown = `${lastError.message.slice(0, 100)} (×${lastError.consecutiveFailures})`;
+    await delay(Math.min(500, Math.max(0, until - Date.now())));
   }
   return shown;
 }
