@@ -17,6 +17,7 @@ import { adminPlugin, type AdminRoutes } from './admin/index.js';
 import type { Config } from './config/index.js';
 import { SqlIdentityStore } from './control/identity-store-sql.js';
 import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './control/bootstrap.js';
+import { FileBootstrapJournal } from './control/bootstrap-journal.js';
 import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
 import { deliveryExtensions } from './delivery/server-extensions.js';
 import { SluiceError } from './errors/index.js';
@@ -226,10 +227,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     bindSecretBox(database, secrets);
     const sealed = await sealStoredDestinationSecrets(database, secrets);
     logger.info({ key: keySource.from, generated: keySource.generated, destinationsSealed: sealed }, 'secret key loaded');
+    const bootstrapJournal = new FileBootstrapJournal(dataDir, secrets);
     const bootstrapped = await bootstrapIfEmpty(
       store,
       { adminEmail: config.adminEmail, adminPassword: config.adminPassword, dataDir },
       extensions.bootstrapSteps ?? [],
+      bootstrapJournal,
     );
     if (bootstrapped) print(describeBootstrap(bootstrapped));
 
@@ -263,6 +266,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       tasks.push(() => task.stop());
     }
 
+    // Every bootstrap step has run and the banner is out: a crash from here on is an ordinary restart.
+    if (bootstrapped) await bootstrapJournal.finish();
     logger.info({ tracking: trackingUrl, admin: adminUrl, dataDir }, 'sluice listening');
     print(`Sluice listening on ${trackingUrl}${separateAdmin ? ` (admin API on ${adminUrl})` : ''}\n`);
 

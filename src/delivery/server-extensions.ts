@@ -50,7 +50,8 @@ export function deliveryExtensions(options: DeliveryExtensionOptions = {}): Serv
       pending = (async () => {
         const dataDir = resolve(context.config.dataDir);
         const destinations = new SqlDestinationStore(context.database);
-        if (firstStart) {
+        // Idempotent: a resumed first start (see control/bootstrap-journal.ts) may have created it already.
+        if (firstStart && (await destinations.listDestinations(firstStart.workspaceId)).length === 0) {
           const settings = types.validate('local-files', { directory: join(firstStart.dataDir, 'bucket'), flushIntervalSeconds: options.defaultFlushIntervalSeconds ?? 60 });
           await destinations.createDestination({
             workspaceId: firstStart.workspaceId,
@@ -60,8 +61,8 @@ export function deliveryExtensions(options: DeliveryExtensionOptions = {}): Serv
             enabled: true,
             sourceIds: [firstStart.sourceId],
           });
-          firstStart = undefined;
         }
+        firstStart = undefined;
         const manager = new DeliveryManager({
           log: context.log,
           destinations,
