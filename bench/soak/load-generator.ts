@@ -217,7 +217,11 @@ export async function runGenerator(config: GeneratorConfig, emit: (line: Interva
     Object.assign(intervalCounts, emptyCounts());
     intervalLatency.reset();
   };
-  const ticker = setInterval(emitInterval, config.intervalSeconds * 1000);
+  // A tick within half an interval of the end is left to the final line, which then covers the drain
+  // too: a last interval of a few stragglers over some milliseconds would be a meaningless rate.
+  const ticker = setInterval(() => {
+    if (performance.now() < endAt - (config.intervalSeconds * 1000) / 2) emitInterval();
+  }, config.intervalSeconds * 1000);
   const stop = () => {
     stopping = true;
     if (inFlight === 0) settle();
