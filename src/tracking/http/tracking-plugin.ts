@@ -38,6 +38,9 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingOpti
         // analytics-next reads its 429 back-off from X-RateLimit-Reset; cross-origin it must be exposed.
         exposedHeaders: ['Retry-After', 'X-RateLimit-Reset'],
         maxAge: 86_400,
+        // A bare OPTIONS (no Origin / Access-Control-Request-Method) gets the same 204 as a preflight,
+        // not the plugin's text/plain 400 without a code (found by the fuzz suite, src/fuzz/).
+        strictPreflight: false,
       });
       await v1.register(async (events) => registerEventRoutes(events, resolved, routing));
       await v1.register(metricsRoute, { maxRequestBytes: resolved.limits.maxRequestBytes });
