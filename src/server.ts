@@ -20,7 +20,8 @@ import { bootstrapIfEmpty, describeBootstrap, type BootstrapStep } from './contr
 import { FileBootstrapJournal } from './control/bootstrap-journal.js';
 import { metadataFileOf, openControlPlane, sqliteDialect, type ControlDatabase, type MetadataStore } from './control/index.js';
 import { deliveryExtensions } from './delivery/server-extensions.js';
-import { SluiceError } from './errors/index.js';
+import { installErrorHandling } from './errors/http-error-handler.js';
+import { protocolErrorOptions } from './errors/protocol-errors.js';
 import { faultClockFromEnv } from './faults/clock-hook.js';
 import type { EventLog } from './log/event-log.js';
 import { FileEventLog } from './log/file-event-log.js';
@@ -57,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // Closing: idle keep-alive sockets are closed at once, in-flight requests finish (Fastify default on Node ≥ 18.2).
     forceCloseConnections: 'idle',
+    // Malformed URLs and HTTP framing get our error body too (found by the fuzz suite, src/fuzz/).
+    ...protocolErrorOptions,
   }) as unknown as FastifyInstance;
 
   // Once closing starts, every response (in-flight requests included) closes its connection: a
@@ -74,11 +77,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null, payload);
   });
 
-  // Paths outside /v1 and /api/v1 (whose plugins answer their own) get the same error body shape.
-  app.setNotFoundHandler((request, reply) => {
-    const error = new SluiceError('not_found', `No route ${request.method} ${request.url.split('?', 1)[0]}.`);
-    return reply.code(error.statusCode).send(error.toBody());
-  });
+  // Paths outside /v1 and /api/v1 (whose plugins answer their own) get the same error body shape, for
+  // unknown routes and for Fastify's own request errors there too (e.g. a POST /healthz with an
+  // unparseable Content-Type was a 415 FST_ERR_CTP_INVALID_MEDIA_TYPE body; found by src/fuzz/).
+  installErrorHandling(app, { requestErrorCode: 'bad_request', logMessage: 'request failed' });
 
   await app.register(healthRoutes, { checks: { log: () => deps.log.isWritable(), metadata: () => deps.store.isReachable() } });
   if (deps.serves !== 'admin') {
