@@ -37,6 +37,7 @@ export function encodeRequest(port: number, request: RawRequest): { head: Buffer
 
 export function sendRaw(port: number, request: RawRequest, timeoutMs: number): Promise<RawOutcome> {
   const { head, body } = encodeRequest(port, request);
+  const noBody = request.method === 'HEAD';
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect({ host: '127.0.0.1', port });
@@ -56,17 +57,23 @@ export function sendRaw(port: number, request: RawRequest, timeoutMs: number): P
     });
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      const parsed = parseResponse(Buffer.concat(chunks));
+      const parsed = parseResponse(Buffer.concat(chunks), noBody);
       if (parsed) finish(parsed);
     });
     // A reset after the response was read is fine; before it, the outcome is what was received.
-    socket.on('error', () => finish(parseResponse(Buffer.concat(chunks)) ?? { kind: 'closed', received: Buffer.concat(chunks) }));
-    socket.on('close', () => finish(parseResponse(Buffer.concat(chunks)) ?? { kind: 'closed', received: Buffer.concat(chunks) }));
+    socket.on('error', () => finish(parseResponse(Buffer.concat(chunks), noBody) ?? { kind: 'closed', received: Buffer.concat(chunks) }));
+    socket.on('close', () => finish(parseResponse(Buffer.concat(chunks), noBody) ?? { kind: 'closed', received: Buffer.concat(chunks) }));
   });
 }
 
 /** A complete response in `bytes` (Content-Length or chunked), or undefined while it is incomplete. */
-export function parseResponse(bytes: Buffer): RawOutcome | undefined {
+export function parseResponse(bytes: Buffer, noBody = false): RawOutcome | undefined {
+  // Interim answers (`100 Continue` to an `Expect` header) precede the real one: skip them.
+  while (/^HTTP\/1\.[01] 1\d\d /.test(bytes.subarray(0, 16).toString('latin1'))) {
+    const interimEnd = bytes.indexOf('\r\n\r\n');
+    if (interimEnd < 0) return undefined;
+    bytes = bytes.subarray(interimEnd + 4);
+  }
   const end = bytes.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
   const [statusLine, ...headerLines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
@@ -78,6 +85,8 @@ export function parseResponse(bytes: Buffer): RawOutcome | undefined {
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const rest = bytes.subarray(end + 4);
+  // HEAD answers and 204/304 carry no body, whatever Content-Length says.
+  if (noBody || status[1] === '204' || status[1] === '304') return { kind: 'response', status: Number(status[1]), headers, body: Buffer.alloc(0) };
   if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
     const body = dechunk(rest);
     return body ? { kind: 'response', status: Number(status[1]), headers, body } : undefined;
