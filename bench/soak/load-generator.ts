@@ -69,6 +69,9 @@ export interface DoneLine extends TrafficCounts {
   readonly failureSamples: string[];
 }
 
+/** How long the connections stay open after the last interval line (see where it is used). */
+const LINGER_MS = 1000;
+
 const emptyCounts = (): TrafficCounts => ({ requests: 0, ok: 0, eventsAcknowledged: 0, non2xx: 0, connectionErrors: 0, timeouts: 0, rejectedEvents: 0, eventsUnacknowledged: 0 });
 
 function addCounts(into: TrafficCounts, from: TrafficCounts): void {
@@ -233,7 +236,12 @@ export async function runGenerator(config: GeneratorConfig, emit: (line: Interva
   clearInterval(ticker);
   if (timer) clearTimeout(timer);
   process.off('SIGTERM', stop);
-  if (intervalCounts.requests > 0) emitInterval();
+  if (intervalCounts.requests > 0) {
+    emitInterval();
+    // The sampler reads the server's fds when it gets that line: keep the connections open a moment
+    // so the last row counts them like every other row.
+    await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+  }
   for (const lane of lanes) lane.destroy();
   emit({
     type: 'done',
