@@ -104,11 +104,11 @@ export const settings = {
     max: 1_000_000,
   }),
   dedupWindow: integer({
-    doc: 'How many recent client messageIds Sluice remembers (across all sources) to drop an event a client sends again, e.g. a retry of a request whose answer it never got. A repeat is dropped when fewer than half this many events came in between (Segment drops repeats within ~24 h). About 90 bytes of memory each; 0 turns deduplication off.',
-    default: 200_000,
+    doc: 'How many recent client messageIds Sluice remembers (across all sources) to drop an event a client sends again, e.g. the retry of a request whose answer it never got: a repeat is dropped when fewer than this many other events came in between (after a restart: among the last 32 MiB of the source log). Segment drops repeats within ~24 h. 45–75 bytes of memory each; 0 turns deduplication off.',
+    default: 250_000,
     example: '1000000',
     min: 0,
-    max: 50_000_000,
+    max: 2 ** 26,
   }),
   ingestWorkers: {
     ...integer({

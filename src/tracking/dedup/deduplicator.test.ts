@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryEventLog } from '../../log/memory-event-log.js';
-import { Deduplicator, type Admission } from './deduplicator.js';
+import { Deduplicator, fingerprintsOf, type Admission } from './deduplicator.js';
 
 interface Candidate {
   readonly clientMessageId?: string;
@@ -11,7 +11,7 @@ const candidates = (...ids: (string | undefined)[]): Candidate[] => ids.map((id,
 
 async function admit(deduplicator: Deduplicator, source: string, records: Candidate[]): Promise<Admission<Candidate>> {
   await deduplicator.ready(source);
-  return deduplicator.admit(source, records);
+  return deduplicator.admit(source, records, fingerprintsOf(records));
 }
 
 const event = (messageId: string) => ({ timestamp: 1, data: Buffer.from(JSON.stringify({ type: 'track', messageId })) });
@@ -37,7 +37,7 @@ describe('Deduplicator', () => {
   it('makes a repeat of an id still being appended wait: stored by the retry if the original fails', async () => {
     const deduplicator = new Deduplicator(new MemoryEventLog(), { capacity: 100 });
     const original = await admit(deduplicator, 's', candidates('a', 'b'));
-    const pending = deduplicator.admit('s', candidates('b', 'c'));
+    const pending = deduplicator.admit('s', candidates('b', 'c'), fingerprintsOf(candidates('b', 'c')));
     expect(pending).toBeInstanceOf(Promise);
     let resolved = false;
     void Promise.resolve(pending).then(() => (resolved = true));
@@ -54,7 +54,7 @@ describe('Deduplicator', () => {
   it('drops a repeat of an id still being appended once the original succeeds', async () => {
     const deduplicator = new Deduplicator(new MemoryEventLog(), { capacity: 100 });
     const original = await admit(deduplicator, 's', candidates('a'));
-    const pending = deduplicator.admit('s', candidates('a', 'd'));
+    const pending = deduplicator.admit('s', candidates('a', 'd'), fingerprintsOf(candidates('a', 'd')));
     original.settle(true);
     expect((await pending).fresh.map((record) => record.tag)).toEqual(['d#1']);
   });

@@ -3,16 +3,29 @@
  * (`MessageIdWindow`), and rebuilds that memory after a restart from the tail of each source's log
  * stream, so a client re-sending what a killed server stored but never acknowledged is not stored twice.
  *
- * Only client-sent messageIds take part: one Sluice generated is fresh by construction.
+ * Only client-sent messageIds take part: one Sluice generated is fresh by construction. Ids are compared
+ * by 64-bit fingerprint (computed by the ingest worker when there is one).
  * The rebuild is lazy, per source, on its first request after start-up (sources that never send
  * again cost nothing); requests for that source wait for it, so no repeat can slip past.
  */
 import type { EventLog } from '../../log/event-log.js';
+import { writeFingerprint } from './message-id-fingerprint.js';
 import { MessageIdWindow } from './message-id-window.js';
 
-/** A record about to be appended, with the messageId the client gave it (undefined when Sluice made one). */
-export interface DedupCandidate {
-  readonly clientMessageId?: string | undefined;
+/**
+ * Fingerprints of the records of one request, two numbers per record (see `message-id-fingerprint.ts`);
+ * (0, 0) for a record whose messageId Sluice generated.
+ */
+export type Fingerprints = Uint32Array;
+
+/** Fingerprints of records carrying the client's messageId (undefined when Sluice made one). */
+export function fingerprintsOf(records: readonly { readonly clientMessageId?: string | undefined }[]): Fingerprints {
+  const fingerprints = new Uint32Array(records.length * 2);
+  for (let index = 0; index < records.length; index++) {
+    const id = records[index]!.clientMessageId;
+    if (id !== undefined) writeFingerprint(id, fingerprints, index * 2);
+  }
+  return fingerprints;
 }
 
 export interface Admission<T> {
@@ -23,13 +36,14 @@ export interface Admission<T> {
 }
 
 interface InFlight {
-  readonly claimed: string[];
+  /** Fingerprints claimed by the request, two numbers each. */
+  readonly claimed: number[];
   readonly done: Promise<boolean>;
   readonly resolve: (ok: boolean) => void;
 }
 
 export interface DeduplicatorOptions {
-  /** Total ids remembered across sources (memory bound, ~90 bytes each). */
+  /** Total ids remembered across sources (memory bound, 45–75 bytes each). */
   readonly capacity: number;
   /** How much of each stream's end is read to rebuild the window (default 32 MiB ≈ 50,000 events). */
   readonly seedBytes?: number;
@@ -46,6 +60,8 @@ export class Deduplicator {
   readonly #onSeeded: DeduplicatorOptions['onSeeded'];
   /** Requests whose claimed ids are being appended, per source. */
   readonly #inFlight = new Map<string, Set<InFlight>>();
+  /** Each source's number in the window (sources are few; the map is never trimmed). */
+  readonly #sourceNumbers = new Map<string, number>();
   /** Sources whose window is rebuilt (true) or being rebuilt (the promise). */
   readonly #seeded = new Map<string, true | Promise<void>>();
 
@@ -83,60 +99,64 @@ export class Deduplicator {
    * while the original then failed would be an acknowledged event lost. Synchronous when no such
    * repeat is in flight (every request but rare retries races).
    */
-  admit<T extends DedupCandidate>(sourceId: string, records: readonly T[]): Admission<T> | Promise<Admission<T>> {
-    const claimed: string[] = [];
-    const keep = new Array<boolean>(records.length);
+  admit<T>(sourceId: string, records: readonly T[], fingerprints: Fingerprints): Admission<T> | Promise<Admission<T>> {
+    const source = this.#sourceNumber(sourceId);
+    const window = this.#window;
+    const claimed: number[] = [];
+    let keep: boolean[] | undefined;
     let waitingOn: InFlight[] | undefined;
     let waitingIndexes: number[] | undefined;
     for (let index = 0; index < records.length; index++) {
-      const id = records[index]!.clientMessageId;
-      if (id === undefined) keep[index] = true;
-      else if (this.#window.claim(sourceId, id)) {
-        claimed.push(id);
-        keep[index] = true;
-      } else {
-        keep[index] = false;
-        const original = this.#inFlightHolding(sourceId, id);
-        if (original) {
-          (waitingOn ??= []).push(original);
-          (waitingIndexes ??= []).push(index);
-        }
+      const high = fingerprints[index * 2]!;
+      const low = fingerprints[index * 2 + 1]!;
+      if ((high === 0 && low === 0) || window.claim(source, high, low)) {
+        if (high !== 0 || low !== 0) claimed.push(high, low);
+        keep?.push(true);
+        continue;
+      }
+      // First repeat: from here on, track which records stay (the common case allocates nothing).
+      keep ??= new Array<boolean>(index).fill(true);
+      keep.push(false);
+      const original = this.#inFlightHolding(sourceId, high, low);
+      if (original) {
+        (waitingOn ??= []).push(original);
+        (waitingIndexes ??= []).push(index);
       }
     }
-    if (!waitingOn) return this.#admission(sourceId, records, keep, claimed);
-    return this.#afterOriginals(sourceId, records, keep, claimed, waitingOn, waitingIndexes!);
+    const entry = claimed.length > 0 || waitingOn ? this.#register(sourceId, claimed) : undefined;
+    const settle = (ok: boolean) => entry && this.#settle(sourceId, source, entry, ok);
+    if (!waitingOn) return { fresh: keep ? records.filter((_, index) => keep![index]) : (records as T[]), settle };
+    return this.#afterOriginals(source, records, fingerprints, keep!, entry!, waitingOn, waitingIndexes!, settle);
   }
 
-  async #afterOriginals<T extends DedupCandidate>(
-    sourceId: string,
+  /** Repeats of ids other requests are still appending: wait for them, then take over what failed. */
+  async #afterOriginals<T>(
+    source: number,
     records: readonly T[],
+    fingerprints: Fingerprints,
     keep: boolean[],
-    claimed: string[],
+    self: InFlight,
     originals: InFlight[],
     indexes: number[],
+    settle: (ok: boolean) => void,
   ): Promise<Admission<T>> {
-    // Hold our own claims while waiting: register first, so repeats of OUR ids wait for us in turn.
-    const self = this.#register(sourceId, claimed);
+    // Registered before waiting, so repeats of OUR ids wait for us in turn (waits only go to earlier
+    // requests: no cycle).
     await Promise.all(originals.map((original) => original.done));
     for (const index of indexes) {
-      const id = records[index]!.clientMessageId!;
-      // The original failed and released it (or it succeeded and the id is remembered: a true repeat).
-      // A third request may have claimed it since; then it is that one's to store.
-      if (this.#window.claim(sourceId, id)) {
-        self.claimed.push(id);
+      const high = fingerprints[index * 2]!;
+      const low = fingerprints[index * 2 + 1]!;
+      // Claimable again only if the original failed and released it; a third request may have claimed
+      // it since, and then it is that one's to store.
+      if (this.#window.claim(source, high, low)) {
+        self.claimed.push(high, low);
         keep[index] = true;
       }
     }
-    return { fresh: records.filter((_, index) => keep[index]), settle: (ok) => this.#settle(sourceId, self, ok) };
+    return { fresh: records.filter((_, index) => keep[index]), settle };
   }
 
-  #admission<T extends DedupCandidate>(sourceId: string, records: readonly T[], keep: boolean[], claimed: string[]): Admission<T> {
-    const entry = claimed.length > 0 ? this.#register(sourceId, claimed) : undefined;
-    const fresh = keep.every(Boolean) ? (records as T[]) : records.filter((_, index) => keep[index]);
-    return { fresh, settle: (ok) => entry && this.#settle(sourceId, entry, ok) };
-  }
-
-  #register(sourceId: string, claimed: string[]): InFlight {
+  #register(sourceId: string, claimed: number[]): InFlight {
     let resolve!: (ok: boolean) => void;
     const done = new Promise<boolean>((settle) => (resolve = settle));
     const entry: InFlight = { claimed, done, resolve };
@@ -146,16 +166,25 @@ export class Deduplicator {
     return entry;
   }
 
-  #settle(sourceId: string, entry: InFlight, ok: boolean): void {
-    if (!ok) this.#window.release(sourceId, entry.claimed);
+  #settle(sourceId: string, source: number, entry: InFlight, ok: boolean): void {
+    if (!ok) for (let at = 0; at < entry.claimed.length; at += 2) this.#window.release(source, entry.claimed[at]!, entry.claimed[at + 1]!);
     this.#inFlight.get(sourceId)?.delete(entry);
     entry.resolve(ok);
   }
 
-  /** The in-flight request that claimed `id` (a linear scan, only on the rare repeat path). */
-  #inFlightHolding(sourceId: string, id: string): InFlight | undefined {
-    for (const entry of this.#inFlight.get(sourceId) ?? []) if (entry.claimed.includes(id)) return entry;
+  /** The in-flight request that claimed this id (a linear scan, only on the rare repeat path). */
+  #inFlightHolding(sourceId: string, high: number, low: number): InFlight | undefined {
+    for (const entry of this.#inFlight.get(sourceId) ?? []) {
+      const claimed = entry.claimed;
+      for (let at = 0; at < claimed.length; at += 2) if (claimed[at] === high && claimed[at + 1] === low) return entry;
+    }
     return undefined;
+  }
+
+  #sourceNumber(sourceId: string): number {
+    let number = this.#sourceNumbers.get(sourceId);
+    if (number === undefined) this.#sourceNumbers.set(sourceId, (number = this.#sourceNumbers.size));
+    return number;
   }
 
   async #seed(sourceId: string): Promise<void> {
@@ -165,12 +194,14 @@ export class Deduplicator {
     for (;;) {
       const page = await this.#log.read(sourceId, offset, { maxBytes: seedPageBytes });
       if (page.length === 0) break;
-      const ids: string[] = [];
+      const source = this.#sourceNumber(sourceId);
+      const fingerprint = new Uint32Array(2);
       for (const record of page) {
         const id = messageIdOf(record.data);
-        if (id !== undefined) ids.push(id);
+        if (id === undefined) continue;
+        writeFingerprint(id, fingerprint, 0);
+        this.#window.claim(source, fingerprint[0]!, fingerprint[1]!);
       }
-      this.#window.seed(sourceId, ids);
       records += page.length;
       offset = page.at(-1)!.nextOffset;
     }

@@ -1,44 +1,89 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { writeFingerprint } from './message-id-fingerprint.js';
 import { MessageIdWindow } from './message-id-window.js';
 
 describe('MessageIdWindow', () => {
   it('claims an id once per source', () => {
     const window = new MessageIdWindow(100);
-    expect(window.claim('a', 'm1')).toBe(true);
-    expect(window.claim('a', 'm1')).toBe(false);
-    expect(window.claim('b', 'm1')).toBe(true);
+    expect(window.claim(0, 1, 2)).toBe(true);
+    expect(window.claim(0, 1, 2)).toBe(false);
+    expect(window.claim(1, 1, 2)).toBe(true);
+    expect(window.claim(0, 1, 3)).toBe(true);
   });
 
-  it('never remembers more than its capacity, and catches a repeat within half of it', () => {
+  it('remembers exactly the last `capacity` ids, across sources', () => {
     const window = new MessageIdWindow(1_000);
     for (let index = 0; index < 10_000; index++) {
-      expect(window.claim('a', `m${index}`)).toBe(true);
-      expect(window.size).toBeLessThanOrEqual(1_000);
-      if (index >= 500) expect(window.has('a', `m${index - 499}`)).toBe(true);
+      expect(window.claim(index % 3, index, index * 7)).toBe(true);
+      expect(window.size).toBe(Math.min(index + 1, 1_000));
     }
-    // Long gone: claimed again as new.
-    expect(window.claim('a', 'm0')).toBe(true);
+    for (let index = 9_000; index < 10_000; index++) expect(window.has(index % 3, index, index * 7)).toBe(true);
+    expect(window.has(8_999 % 3, 8_999, 8_999 * 7)).toBe(false);
   });
 
-  it('counts every source against one capacity', () => {
-    const window = new MessageIdWindow(10);
-    for (let index = 0; index < 100; index++) window.claim(`source-${index}`, 'same-id');
-    expect(window.size).toBeLessThanOrEqual(10);
-  });
-
-  it('forgets released claims, in either generation', () => {
+  it('forgets released ids, and their ring places are reused without disturbing others', () => {
     const window = new MessageIdWindow(4);
-    window.claim('a', 'old');
-    window.claim('a', 'x');
-    window.claim('a', 'new'); // rotates: old and x are now the previous generation
-    window.release('a', ['old', 'new']);
-    expect(window.has('a', 'old')).toBe(false);
-    expect(window.has('a', 'new')).toBe(false);
-    expect(window.has('a', 'x')).toBe(true);
-    expect(window.claim('a', 'new')).toBe(true);
+    for (const id of [1, 2, 3, 4]) window.claim(0, id, id);
+    window.release(0, 2, 2);
+    expect(window.has(0, 2, 2)).toBe(false);
+    expect(window.size).toBe(3);
+    expect(window.claim(0, 2, 2)).toBe(true);
+    expect([1, 3, 4, 2].map((id) => window.has(0, id, id))).toEqual([false, true, true, true]);
   });
 
-  it('refuses a capacity that cannot hold two generations', () => {
-    expect(() => new MessageIdWindow(1)).toThrow(RangeError);
+  it('agrees with a simple model under random claims and releases, colliding home slots included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        // Few distinct values, so home slots collide and probe runs wrap and shift.
+        fc.array(fc.record({ release: fc.boolean(), source: fc.integer({ min: 0, max: 2 }), high: fc.integer({ min: 0, max: 3 }), low: fc.integer({ min: 0, max: 60 }) }), { maxLength: 400 }),
+        (capacity, operations) => {
+          const window = new MessageIdWindow(capacity);
+          // The model: ids in arrival order; a released id leaves its place in the order empty.
+          const order: (string | undefined)[] = [];
+          const live = new Set<string>();
+          for (const { release, source, high, low } of operations) {
+            const key = `${source}/${high}/${low}`;
+            if (release) {
+              window.release(source, high, low);
+              if (live.delete(key)) order[order.indexOf(key)] = undefined;
+              continue;
+            }
+            const claimed = window.claim(source, high, low);
+            expect(claimed).toBe(!live.has(key));
+            if (!claimed) continue;
+            // The ring overwrites the place `capacity` claims back, whether or not it still holds an id.
+            if (order.length >= capacity) {
+              const evicted = order[order.length - capacity];
+              if (evicted !== undefined) live.delete(evicted);
+            }
+            order.push(key);
+            live.add(key);
+          }
+          expect(window.size).toBe(live.size);
+          for (const key of live) {
+            const [source, high, low] = key.split('/').map(Number) as [number, number, number];
+            expect(window.has(source, high, low)).toBe(true);
+          }
+        },
+      ),
+      { seed: 20261122, numRuns: 300 },
+    );
+  });
+
+  it('fingerprints distinguish ids that differ in one character, and never give (0, 0)', () => {
+    const seen = new Set<string>();
+    const into = new Uint32Array(2);
+    for (let index = 0; index < 20_000; index++) {
+      writeFingerprint(`node-next-${index.toString(36)}-${index % 100}`, into, 0);
+      expect(into[0] === 0 && into[1] === 0).toBe(false);
+      seen.add(`${into[0]}:${into[1]}`);
+    }
+    expect(seen.size).toBe(20_000);
+  });
+
+  it('refuses a capacity it cannot hold', () => {
+    expect(() => new MessageIdWindow(0)).toThrow(RangeError);
   });
 });

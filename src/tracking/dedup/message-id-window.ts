@@ -1,79 +1,111 @@
 /**
- * The recent messageIds of each source, so an event a client re-sends is stored once (Segment drops
- * repeated messageIds within ~24 h; a client re-sends whenever it missed an acknowledgement, e.g. the
+ * The last `capacity` messageIds accepted (as fingerprints, `message-id-fingerprint.ts`), each with
+ * the source it came to, so an event a client re-sends is stored once (Segment drops repeated
+ * messageIds within ~24 h; a client re-sends whenever it missed an acknowledgement, e.g. when the
  * server was killed between the log's fsync and the response).
  *
- * Bounded by count, not time: at most `capacity` ids across all sources. Two generations of
- * `capacity / 2` ids each: ids go into the current one; when it is full it becomes the previous one
- * and the old previous one is dropped whole (no per-id eviction bookkeeping). So a repeat is caught
- * when at most `capacity / 2` other ids were accepted in between (and often up to `capacity`).
- * Exact ids, never hashes: a false match would silently drop a customer's event.
- *
- * Claims are synchronous, so two concurrent requests carrying one id cannot both pass; a claim whose
- * append then fails is released, so the client's retry is stored.
+ * Bounded by count, oldest out first: a repeat is caught when fewer than `capacity` other ids were
+ * accepted in between, across all sources. All in typed arrays allocated once (~44–76 bytes an id):
+ * a ring of (fingerprint, source) in arrival order, and an open-addressing index (linear probing, at
+ * most half full, backward-shift deletion) whose slots hold the fingerprint itself, so a lookup costs
+ * about one cache miss, nothing is allocated per event, and the garbage collector has nothing to trace.
  */
 
-type Generation = Map<string, Set<string>>;
+/** Words per index slot: fingerprint high, fingerprint low, source + 1 (0: empty slot), ring position. */
+const SLOT_WORDS = 4;
 
 export class MessageIdWindow {
   readonly capacity: number;
-  readonly #generationSize: number;
-  #current: Generation = new Map();
-  #previous: Generation = new Map();
-  #currentCount = 0;
+  /** Per ring position (arrival order): fingerprint high, low, source + 1 (0: unused or released). */
+  readonly #ring: Uint32Array;
+  /** The index: open addressing, the fingerprint kept in the slot so a probe reads one cache line. */
+  readonly #slots: Uint32Array;
+  readonly #mask: number;
+  /** Ring position the next id is written to (the oldest entry, once the ring is full). */
+  #next = 0;
+  #size = 0;
 
-  /** `capacity` ≥ 2 (0 is "off", handled by the caller not building a window). */
   constructor(capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 2) throw new RangeError(`capacity must be an integer ≥ 2 (got ${capacity}).`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 2 ** 26) throw new RangeError(`capacity must be an integer from 1 to 2^26 (got ${capacity}).`);
     this.capacity = capacity;
-    this.#generationSize = Math.floor(capacity / 2);
+    this.#ring = new Uint32Array(capacity * 3);
+    let slots = 2;
+    while (slots < capacity * 2) slots *= 2;
+    this.#slots = new Uint32Array(slots * SLOT_WORDS);
+    this.#mask = slots - 1;
   }
 
   /** Ids remembered now (≤ capacity). */
   get size(): number {
-    let previous = 0;
-    for (const ids of this.#previous.values()) previous += ids.size;
-    return this.#currentCount + previous;
+    return this.#size;
   }
 
-  has(sourceId: string, messageId: string): boolean {
-    return this.#current.get(sourceId)?.has(messageId) === true || this.#previous.get(sourceId)?.has(messageId) === true;
+  has(source: number, high: number, low: number): boolean {
+    return this.#find(source + 1, high, low) >= 0;
   }
 
-  /**
-   * Remembers `messageId` for `sourceId` and returns true, or returns false when it is already
-   * remembered (a repeat, to be dropped).
-   */
-  claim(sourceId: string, messageId: string): boolean {
-    if (this.has(sourceId, messageId)) return false;
-    this.#remember(sourceId, messageId);
+  /** Remembers the id and returns true, or returns false when it is remembered already (a repeat). */
+  claim(source: number, high: number, low: number): boolean {
+    const tag = source + 1;
+    if (this.#find(tag, high, low) >= 0) return false;
+    const position = this.#next;
+    const ring = this.#ring;
+    const at = position * 3;
+    // Make room first: removing the oldest entry may shift the free slot this id would take.
+    if (ring[at + 2] !== 0) this.#remove(this.#find(ring[at + 2]!, ring[at]!, ring[at + 1]!));
+    ring[at] = high;
+    ring[at + 1] = low;
+    ring[at + 2] = tag;
+    const slot = (-1 - this.#find(tag, high, low)) * SLOT_WORDS;
+    this.#slots[slot] = high;
+    this.#slots[slot + 1] = low;
+    this.#slots[slot + 2] = tag;
+    this.#slots[slot + 3] = position;
+    this.#next = position + 1 === this.capacity ? 0 : position + 1;
+    this.#size++;
     return true;
   }
 
-  /** Forgets ids claimed by a request whose append failed, so a retry is not taken for a repeat. */
-  release(sourceId: string, messageIds: Iterable<string>): void {
-    const current = this.#current.get(sourceId);
-    const previous = this.#previous.get(sourceId);
-    for (const messageId of messageIds) {
-      if (current?.delete(messageId)) this.#currentCount--;
-      else previous?.delete(messageId);
+  /** Forgets an id claimed by a request whose append failed, so its retry is not taken for a repeat. */
+  release(source: number, high: number, low: number): void {
+    const slot = this.#find(source + 1, high, low);
+    if (slot < 0) return;
+    this.#ring[this.#slots[slot * SLOT_WORDS + 3]! * 3 + 2] = 0;
+    this.#remove(slot);
+  }
+
+  /** The slot holding the id, or −1 − (the empty slot where the probe ended). */
+  #find(tag: number, high: number, low: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let slot = this.#home(tag, low); ; slot = (slot + 1) & mask) {
+      const at = slot * SLOT_WORDS;
+      const slotTag = slots[at + 2]!;
+      if (slotTag === 0) return -1 - slot;
+      if (slots[at + 1] === low && slots[at] === high && slotTag === tag) return slot;
     }
   }
 
-  /** Remembers ids already in the log (start-up), oldest first; repeats among them are harmless. */
-  seed(sourceId: string, messageIds: Iterable<string>): void {
-    for (const messageId of messageIds) if (!this.has(sourceId, messageId)) this.#remember(sourceId, messageId);
+  #home(tag: number, low: number): number {
+    return (low ^ Math.imul(tag, 0x9e3779b1)) & this.#mask;
   }
 
-  #remember(sourceId: string, messageId: string): void {
-    if (this.#currentCount >= this.#generationSize) {
-      this.#previous = this.#current;
-      this.#current = new Map();
-      this.#currentCount = 0;
+  /** Empties `slot` (backward-shift deletion: later entries of its probe run move up). */
+  #remove(slot: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let hole = slot;
+    this.#size--;
+    for (let next = (hole + 1) & mask; ; next = (next + 1) & mask) {
+      const at = next * SLOT_WORDS;
+      if (slots[at + 2] === 0) break;
+      const home = this.#home(slots[at + 2]!, slots[at + 1]!);
+      // The entry may move back into the hole only if the hole lies on its probe path from home.
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
+        slots.copyWithin(hole * SLOT_WORDS, at, at + SLOT_WORDS);
+        hole = next;
+      }
     }
-    let ids = this.#current.get(sourceId);
-    if (!ids) this.#current.set(sourceId, (ids = new Set()));
-    ids.add(messageId);
-    this.#currentCount++;
+    slots.fill(0, hole * SLOT_WORDS, hole * SLOT_WORDS + SLOT_WORDS);
   }
 }

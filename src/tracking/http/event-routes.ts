@@ -18,7 +18,7 @@ import { SluiceError } from '../../errors/index.js';
 import type { EventType } from '../core/event-types.js';
 import { bodyWriteKey, readBatchEnvelope, singleEventEnvelope } from '../core/envelope.js';
 import { ingestEvents, type IngestRecord, type RejectedEvent } from '../core/ingest.js';
-import { Deduplicator } from '../dedup/deduplicator.js';
+import { Deduplicator, fingerprintsOf, type Fingerprints } from '../dedup/deduplicator.js';
 
 type IngestJobRejected = readonly RejectedEvent[];
 import type { RequestFacts } from '../core/enrich.js';
@@ -119,12 +119,19 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     return answer(request, reply, source.sourceId, records, rejected);
   }
 
-  async function answer(request: FastifyRequest, reply: FastifyReply, sourceId: string, records: IngestRecord[], rejected: IngestJobRejected): Promise<FastifyReply> {
+  async function answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sourceId: string,
+    records: IngestRecord[],
+    rejected: IngestJobRejected,
+    fingerprints?: Fingerprints,
+  ): Promise<FastifyReply> {
     if (records.length === 0) return sendError(reply, new SluiceError('no_valid_events'), { rejected });
     if (deduplicator) {
       const seeding = deduplicator.ready(sourceId);
       if (seeding) await seeding.catch((error: unknown) => Promise.reject(new SluiceError('log_unavailable', undefined, { retryAfterSeconds: 1, cause: error })));
-      const admitted = deduplicator.admit(sourceId, records);
+      const admitted = deduplicator.admit(sourceId, records, fingerprints ?? fingerprintsOf(records));
       const { fresh, settle } = admitted instanceof Promise ? await admitted : admitted;
       try {
         if (fresh.length > 0) await append(sourceId, fresh, request);
@@ -159,14 +166,13 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       if (waitSeconds !== undefined) throw new SluiceError('rate_limited', undefined, { retryAfterSeconds: waitSeconds });
     }
     if (!result.ok) throw new SluiceError(result.code, result.message);
-    const { buffer, positions, clientMessageIds } = result;
+    const { buffer, positions, fingerprints } = result;
     const records: IngestRecord[] = new Array<IngestRecord>(positions.length / 2);
     for (let index = 0; index < records.length; index++) {
-      const clientMessageId = clientMessageIds[index] || undefined;
-      records[index] = { timestamp: receivedAtMs, data: Buffer.from(buffer, positions[index * 2]!, positions[index * 2 + 1]!), clientMessageId };
+      records[index] = { timestamp: receivedAtMs, data: Buffer.from(buffer, positions[index * 2]!, positions[index * 2 + 1]!) };
     }
     // Awaited, not returned: a FastifyReply is a thenable, and returning it would resolve to its value.
-    await answer(request, reply, source.sourceId, records, result.rejected);
+    await answer(request, reply, source.sourceId, records, result.rejected, fingerprints);
     return true;
   }
 

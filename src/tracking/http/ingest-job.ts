@@ -13,6 +13,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ErrorCode } from '../../errors/codes.js';
 import { readBatchEnvelope } from '../core/envelope.js';
 import { ingestEvents, type RejectedEvent } from '../core/ingest.js';
+import { fingerprintsOf } from '../dedup/deduplicator.js';
 
 /** What the main thread knows about the request, already resolved. */
 export interface IngestJobFacts {
@@ -30,8 +31,8 @@ export type IngestJobResult =
       readonly buffer: ArrayBuffer;
       /** Per record: start, length; in event order. */
       readonly positions: Uint32Array;
-      /** Per record: the messageId the client sent, '' when Sluice generated one (deduplication). */
-      readonly clientMessageIds: string[];
+      /** Per record: the fingerprint of the messageId the client sent, (0, 0) when Sluice made one (dedup/). */
+      readonly fingerprints: Uint32Array;
       readonly rejected: RejectedEvent[];
     }
   /** A request-level refusal: `parse` before authentication and rate limiting would have run, `envelope` after. */
@@ -74,14 +75,13 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
     { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line) },
   );
   const positions = new Uint32Array(records.length * 2);
-  const clientMessageIds = new Array<string>(records.length);
+  const fingerprints = fingerprintsOf(records);
   for (let index = 0; index < records.length; index++) {
-    clientMessageIds[index] = records[index]!.clientMessageId ?? '';
     // Views made before a growth point into the old buffer at the same positions (growth copies from 0).
     positions[index * 2] = records[index]!.data.byteOffset;
     positions[index * 2 + 1] = records[index]!.data.byteLength;
   }
-  return { ok: true, buffer: output.buffer, positions, clientMessageIds, rejected };
+  return { ok: true, buffer: output.buffer, positions, fingerprints, rejected };
 }
 
 /** Appends UTF-8 lines into one dedicated, growable ArrayBuffer (never Node's shared pool: it is transferred). */
@@ -117,6 +117,6 @@ export function answerIngestJobs(port: MessagePort, run: (body: Uint8Array, fact
   port.on('message', (request: IngestJobRequest) => {
     const result = run(new Uint8Array(request.body), request.facts);
     const reply: IngestJobReply = { id: request.id, result };
-    port.postMessage(reply, result.ok ? [result.buffer] : []);
+    port.postMessage(reply, result.ok ? [result.buffer, result.fingerprints.buffer as ArrayBuffer] : []);
   });
 }
