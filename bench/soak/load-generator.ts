@@ -30,6 +30,8 @@ export interface GeneratorConfig {
   readonly durationSeconds: number;
   readonly intervalSeconds: number;
   readonly requestTimeoutMs: number;
+  /** How long the connections stay open after the last interval line (default 1 s; see where it is used). */
+  readonly lingerMs?: number;
 }
 
 /** Counts over one interval or the whole run. */
@@ -68,9 +70,6 @@ export interface DoneLine extends TrafficCounts {
   /** The first few distinct failures, for the report. */
   readonly failureSamples: string[];
 }
-
-/** How long the connections stay open after the last interval line (see where it is used). */
-const LINGER_MS = 1000;
 
 const emptyCounts = (): TrafficCounts => ({ requests: 0, ok: 0, eventsAcknowledged: 0, non2xx: 0, connectionErrors: 0, timeouts: 0, rejectedEvents: 0, eventsUnacknowledged: 0 });
 
@@ -187,8 +186,9 @@ export async function runGenerator(config: GeneratorConfig, emit: (line: Interva
     if (timer) clearTimeout(timer);
     timer = undefined;
     const now = performance.now();
-    if (config.mode === 'closed' && now >= endAt) stopping = true;
-    if (config.mode === 'open' && sent >= totalDue) stopping = true;
+    // Open loop too stops at the end: requests still owed then were never sent, and the run's
+    // "answered of due" figure shows a server that could not keep up.
+    if (now >= endAt || sent >= totalDue) stopping = true;
     while (!stopping && freeLanes.length > 0 && sent < dueNow(now)) {
       const intended = config.mode === 'open' ? start + (sent * 1000) / rate : now;
       dispatch(freeLanes.shift()!, intended);
@@ -198,8 +198,8 @@ export async function runGenerator(config: GeneratorConfig, emit: (line: Interva
       return;
     }
     // Open loop: wake when the next request is due (a busy lane wakes us on its answer anyway).
-    if (config.mode === 'open' && freeLanes.length > 0) timer = setTimeout(pump, Math.max(0, start + (sent * 1000) / rate - performance.now()));
-    else if (config.mode === 'closed') timer = setTimeout(pump, Math.max(0, endAt - now));
+    const wakeAt = config.mode === 'open' && freeLanes.length > 0 ? start + (sent * 1000) / rate : endAt;
+    timer = setTimeout(pump, Math.max(0, Math.min(wakeAt, endAt) - performance.now()));
   }
 
   let intervalIndex = 0;
@@ -240,7 +240,7 @@ export async function runGenerator(config: GeneratorConfig, emit: (line: Interva
     emitInterval();
     // The sampler reads the server's fds when it gets that line: keep the connections open a moment
     // so the last row counts them like every other row.
-    await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+    await new Promise((resolve) => setTimeout(resolve, config.lingerMs ?? 1000));
   }
   for (const lane of lanes) lane.destroy();
   emit({
