@@ -106,6 +106,11 @@ export function validEvent(type?: CallType): fc.Arbitrary<ValidEvent> {
   return typeArb
     .chain((chosen) => fc.tuple(fc.constant(chosen), identityFor(chosen), commonFields, rawPrefix))
     .map(([chosen, identity, common, prefix]) => ({ type: chosen, event: { ...common, ...identity, type: chosen }, rawPrefix: prefix }))
+    // A duplicate-key prefix stays valid only when the event's own (later, winning) key follows it.
+    .filter((valid) => {
+      const duplicated = /^"(userId|properties)":/.exec(valid.rawPrefix)?.[1];
+      return duplicated === undefined || Object.hasOwn(valid.event, duplicated);
+    })
     .filter((valid) => eventText(valid, 'x'.repeat(40)).length < fuzzLimits.maxEventBytes - 300);
 }
 
@@ -144,6 +149,8 @@ const badTimestamp: fc.Arbitrary<unknown> = fc.oneof(
   fc.boolean(),
   jsonObject,
 );
+
+const DEEP_MARK = 'fz-deep-nesting-of-';
 
 type Mutator = (event: JsonObject, type: CallType) => fc.Arbitrary<{ name: string; value: unknown; codes: ErrorCode[]; single: boolean }>;
 
@@ -188,19 +195,25 @@ const mutators: Mutator[] = [
       return { name: 'over the event limit', value: set(event, 'fz_pad', 'o'.repeat(Math.max(0, fuzzLimits.maxEventBytes - size + over))), codes: ['event_too_large'], single: true };
     }),
   (event) =>
-    fc.integer({ min: 1500, max: 2000 }).map((depth) => ({
+    // At least 2 bytes per level past the event limit, so it can never be a valid event.
+    fc.integer({ min: Math.ceil(fuzzLimits.maxEventBytes / 2) + 50, max: 12_000 }).map((depth) => ({
       name: 'nested very deeply',
-      value: set(event, 'properties', { deep: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown }),
+      // Spliced in as text (see below): JSON.stringify itself overflows the stack at such depths.
+      value: set(event, 'properties', { deep: `${DEEP_MARK}${depth}` }),
       // Either too deep to serialize or, measured as sent, over the size limit.
       codes: ['invalid_event', 'event_too_large'],
       single: true,
     })),
 ];
 
-/** An event made invalid by one mutation, with a messageId that marks it (never stored). */
-export function mutatedEvent(): fc.Arbitrary<MutatedEvent> {
+/** An event (of `type`, or any) made invalid by one mutation; its codes are for that type's route. */
+export function mutatedEvent(type?: CallType): fc.Arbitrary<MutatedEvent> {
   return fc
-    .tuple(validEvent(), fc.integer({ min: 0, max: mutators.length - 1 }))
+    .tuple(validEvent(type), fc.integer({ min: 0, max: mutators.length - 1 }))
     .chain(([valid, which]) => mutators[which]!(valid.event, valid.type))
-    .map(({ name, value, codes, single }) => ({ name, text: JSON.stringify(value) ?? 'null', codes, invalidOnSingleRoute: single }));
+    .map(({ name, value, codes, single }) => {
+      const text = (JSON.stringify(value) ?? 'null').replace(new RegExp(`"${DEEP_MARK}(\\d+)"`), (_, depth: string) => `${'['.repeat(Number(depth))}${']'.repeat(Number(depth))}`);
+      // Counterexamples print the mutation and the start of the text, not kilobytes of padding.
+      return { name, text, codes, invalidOnSingleRoute: single, [fc.toStringMethod]: () => `${name} (${codes.join('|')}): ${text.slice(0, 160)}…(${text.length} chars)` };
+    });
 }
