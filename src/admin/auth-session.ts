@@ -36,9 +36,22 @@ export function readCookie(header: string | undefined, name: string): string | u
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const separator = part.indexOf('=');
-    if (separator > 0 && part.slice(0, separator).trim() === name) return decodeURIComponent(part.slice(separator + 1).trim());
+    if (separator > 0 && part.slice(0, separator).trim() === name) return decodeCookieValue(part.slice(separator + 1).trim());
   }
   return undefined;
+}
+
+/**
+ * Percent-decodes a cookie value; one that is not valid percent-encoding (`%`, `%E0%A4%A`) is kept as
+ * sent. It can never be a token we issued, so it fails the lookup as any unknown token does (401),
+ * instead of decodeURIComponent's URIError becoming a 500 (found by the fuzz suite, src/fuzz/).
+ */
+function decodeCookieValue(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 export function sessionCookie(token: string, options: { maxAgeSeconds: number; secure: boolean }): string {
