@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DoneLine, GeneratorConfig, IntervalLine, TrafficCounts } from './load-generator.js';
 import { eventsPerMixedRequest, MIX_WEIGHTS } from './mix.js';
+import { cpuSeconds } from '../support/processes.js';
 import { openFileDescriptors, residentBytes, tallyFiles } from './probes.js';
 import { runGeneratorProcess } from './spawn-generator.js';
 import { startSoakTarget, type SoakTarget } from './target.js';
@@ -59,8 +60,8 @@ const MB = 1e6;
 const STORED_BYTES_PER_EVENT = 600;
 const GZIP_RATIO = 7;
 
-const columns = ['elapsed', 'req/s', 'events/s', 'p50 ms', 'p99 ms', 'max ms', 'fail', 'behind', 'rss MB', 'fds', 'log MB', 'local obj/MB', 's3 obj/MB', 'pending'];
-const widths = [7, 7, 9, 7, 7, 7, 5, 6, 7, 5, 7, 12, 12, 8];
+const columns = ['elapsed', 'req/s', 'events/s', 'p50 ms', 'p99 ms', 'max ms', 'fail', 'behind', 'cpu %', 'rss MB', 'fds', 'log MB', 'local obj/MB', 's3 obj/MB', 'pending'];
+const widths = [7, 7, 9, 7, 7, 7, 5, 6, 6, 7, 5, 7, 12, 12, 8];
 const row = (cells: string[]) => cells.map((cell, index) => cell.padStart(widths[index]!)).join(' ');
 const num = (value: number | null, digits = 0) => (value === null || !Number.isFinite(value) ? '–' : value.toFixed(digits));
 
@@ -75,6 +76,7 @@ function sampleRow(sample: SoakSample): string {
     num(sample.maxMs, 1),
     String(failures),
     String(sample.behind),
+    num(sample.serverCpuPercent),
     num(sample.rssBytes === null ? null : sample.rssBytes / MB, 1),
     num(sample.openFds),
     num(sample.logDiskBytes === null ? null : sample.logDiskBytes / MB, 1),
@@ -84,8 +86,23 @@ function sampleRow(sample: SoakSample): string {
   ]);
 }
 
-async function takeSample(target: SoakTarget, line: IntervalLine): Promise<SoakSample> {
-  const [rssBytes, openFds, logDisk, local, s3, statuses] = await Promise.all([
+/** Samples the server and the buckets for one interval line; remembers the server's CPU time between calls. */
+function sampler(target: SoakTarget): { startClock(): Promise<unknown>; take(line: IntervalLine): Promise<SoakSample> } {
+  let previousCpu: { seconds: number; at: number } | undefined;
+  const cpuPercent = async () => {
+    const cpu = await cpuSeconds(target.pid);
+    if (!cpu) return null;
+    const now = { seconds: cpu.process, at: performance.now() };
+    const percent = previousCpu ? ((now.seconds - previousCpu.seconds) / ((now.at - previousCpu.at) / 1000)) * 100 : null;
+    previousCpu = now;
+    return percent;
+  };
+  return { startClock: cpuPercent, take: (line) => takeSample(target, line, cpuPercent) };
+}
+
+async function takeSample(target: SoakTarget, line: IntervalLine, cpuPercent: () => Promise<number | null>): Promise<SoakSample> {
+  const [serverCpuPercent, rssBytes, openFds, logDisk, local, s3, statuses] = await Promise.all([
+    cpuPercent(),
     residentBytes(target.pid),
     openFileDescriptors(target.pid),
     tallyFiles(target.dataDir, { skip: [target.bucketDir] }),
@@ -107,6 +124,7 @@ async function takeSample(target: SoakTarget, line: IntervalLine): Promise<SoakS
     timeouts: line.timeouts,
     rejectedEvents: line.rejectedEvents,
     behind: line.behind,
+    serverCpuPercent,
     rssBytes: rssBytes ?? null,
     openFds: openFds ?? null,
     logDiskBytes: logDisk.bytes,
@@ -164,12 +182,14 @@ export async function runSoak(options: SoakOptions, print: (text: string) => voi
     print(`${row(columns)}\n`);
 
     const samples: SoakSample[] = [];
+    const sample = sampler(target);
+    await sample.startClock();
     let sampling = Promise.resolve();
     const load = await runGeneratorProcess(config({ mode: 'open', rate, connections, durationSeconds: Math.round(options.minutes * 60) }), (line) => {
       sampling = sampling.then(async () => {
-        const sample = await takeSample(target, line);
-        samples.push(sample);
-        print(`${sampleRow(sample)}\n`);
+        const taken = await sample.take(line);
+        samples.push(taken);
+        print(`${sampleRow(taken)}\n`);
       });
     });
     await sampling;
@@ -200,6 +220,8 @@ export async function runSoak(options: SoakOptions, print: (text: string) => voi
     for (const [kind, figures] of Object.entries(load.perKind)) print(`  ${kind.padEnd(12)} ${String(figures.requests).padStart(8)} requests, p50 ${figures.latency.p50Ms.toFixed(1)} ms, p99 ${figures.latency.p99Ms.toFixed(1)} ms, failures ${figures.requests - figures.ok}\n`);
     if (load.failureSamples.length) print(`failures seen:\n${load.failureSamples.map((text) => `  ${text}`).join('\n')}\n`);
     if (errorLog.samples.length) print(`server error log lines (first ${errorLog.samples.length}):\n${errorLog.samples.map((text) => `  ${text}`).join('\n')}\n`);
+    const cpu = [verdict.figures.serverCpuMicrosPerEventFirstThird, verdict.figures.serverCpuMicrosPerEventLastThird].map((value) => num(value ?? null, 1));
+    print(`server CPU per event (all threads): ${cpu[0]} µs in the first third, ${cpu[1]} µs in the last (reported, not judged)\n`);
     print(`bucket check (${bucket.countSeconds.toFixed(1)} s): acknowledged ${bucket.eventsAcknowledged}, local-files ${local}, amazon-s3 ${s3}\n`);
     print(`\nthresholds:\n${THRESHOLDS_TEXT.split('\n').map((text) => `  ${text}`).join('\n')}\n`);
     print(`verdict:\n${verdict.checks.map((check) => `  ${check.pass ? 'ok  ' : 'FAIL'} ${check.name.padEnd(12)} ${check.detail}`).join('\n')}\n`);

@@ -19,6 +19,7 @@ function run(change: (sample: SoakSample, index: number) => Partial<SoakSample> 
       timeouts: 0,
       rejectedEvents: 0,
       behind: 0,
+      serverCpuPercent: 80,
       rssBytes: (270 + ((index * 7) % 20)) * MB,
       openFds: 105 + (index % 2),
       logDiskBytes: (100 + ((index * 13) % 90)) * MB,

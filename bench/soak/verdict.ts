@@ -37,6 +37,8 @@ export interface SoakSample {
   readonly rejectedEvents: number;
   /** Requests due but not yet sent at the end of the interval (open loop). */
   readonly behind: number;
+  /** CPU time of the server process (all threads) over the interval, % of one core. */
+  readonly serverCpuPercent: number | null;
   readonly rssBytes: number | null;
   readonly openFds: number | null;
   /** Bytes under the data dir except the local-files bucket: the event log, metadata, spool. */
@@ -193,6 +195,10 @@ export function computeVerdict(allSamples: readonly SoakSample[], outcome: SoakO
     detail: `median ${fixed(p99.first)} → ${fixed(p99.last)} ms, ${fixed(p99Ratio, 2)}× (limit ${THRESHOLDS.p99ThirdsRatio}× above ${THRESHOLDS.p99FloorMs} ms)`,
   });
 
+  // Reported, not judged: on a shared machine CPU per event is steadier than wall-clock figures, and
+  // a rise at constant load points at work that grows with run length.
+  const cpuPerEvent = thirds(samples, (sample) => (sample.serverCpuPercent === null || sample.eventsPerSecond === 0 ? null : (sample.serverCpuPercent * 10_000) / sample.eventsPerSecond));
+
   const logDisk = thirds(samples, (sample) => (sample.logDiskBytes === null ? null : sample.logDiskBytes / MB));
   checks.push({
     name: 'log-disk',
@@ -232,6 +238,8 @@ export function computeVerdict(allSamples: readonly SoakSample[], outcome: SoakO
       requestsPerSecondLastThird: throughput.last,
       p99FirstThirdMs: p99.first,
       p99LastThirdMs: p99.last,
+      serverCpuMicrosPerEventFirstThird: cpuPerEvent.first,
+      serverCpuMicrosPerEventLastThird: cpuPerEvent.last,
       logDiskFirstThirdMB: logDisk.first,
       logDiskLastThirdMB: logDisk.last,
       answeredFraction: Number.isFinite(answered) ? answered : null,
