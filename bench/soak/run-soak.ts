@@ -187,7 +187,9 @@ export async function runSoak(options: SoakOptions, print: (text: string) => voi
     let sampling = Promise.resolve();
     const load = await runGeneratorProcess(config({ mode: 'open', rate, connections, durationSeconds: Math.round(options.minutes * 60) }), (line) => {
       sampling = sampling.then(async () => {
-        const taken = await sample.take(line);
+        // One failed probe (a listing racing a rename, say) costs one row, not the run.
+        const taken = await sample.take(line).catch((error: Error) => print(`sample at ${line.elapsedSeconds.toFixed(0)} s failed: ${error.message}\n`));
+        if (!taken) return;
         samples.push(taken);
         print(`${sampleRow(taken)}\n`);
       });
