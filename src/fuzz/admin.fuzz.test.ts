@@ -54,7 +54,7 @@ describe('admin API under random and mutated requests', () => {
           before = after;
           assertNoProblems(`${label} → ${summary}`, checks, totals);
         }),
-        fuzzParameters(300),
+        fuzzParameters(600),
       );
     },
     timeoutFor(45_000),

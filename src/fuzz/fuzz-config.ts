@@ -43,6 +43,12 @@ export class FuzzTotals {
   requests = 0;
   failures = 0;
   readonly byStatus = new Map<string, number>();
+  /** Coverage notes, e.g. how many batches took the worker-pool path. */
+  readonly notes = new Map<string, number>();
+
+  note(what: string): void {
+    this.notes.set(what, (this.notes.get(what) ?? 0) + 1);
+  }
 
   count(status: number | string, code?: string): void {
     this.requests++;
@@ -53,7 +59,8 @@ export class FuzzTotals {
   print(label: string): void {
     if (!reportTotals) return;
     const statuses = [...this.byStatus.entries()].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key}: ${n}`);
-    console.log(`[fuzz] ${label}: seed ${fuzzSeed}, runs ${this.runs}, requests ${this.requests}, failures ${this.failures}\n  ${statuses.join(', ')}`);
+    const notes = [...this.notes.entries()].map(([key, n]) => `${key}: ${n}`);
+    console.log(`[fuzz] ${label}: seed ${fuzzSeed}, runs ${this.runs}, requests ${this.requests}, failures ${this.failures}\n  ${statuses.join(', ')}${notes.length > 0 ? `\n  ${notes.join(', ')}` : ''}`);
   }
 }
 

@@ -32,7 +32,7 @@ describe('Tracking API under random and mutated requests', () => {
           const health = await stillHealthy(server.port, totals);
           assertNoProblems(label, [...problems, ...health], totals);
         }),
-        fuzzParameters(250),
+        fuzzParameters(800),
       );
     },
     timeoutFor(40_000),
