@@ -55,7 +55,7 @@ export interface IntervalLine extends TrafficCounts {
   /** Seconds since the load started, at the end of this interval. */
   readonly elapsedSeconds: number;
   readonly seconds: number;
-  /** Requests due (open loop) but not sent yet for want of a free connection. */
+  /** Requests due (open loop) but not sent yet for want of a free connection; in the last line, never sent. */
   readonly behind: number;
   readonly inFlight: number;
   readonly latency: LatencySummary;
@@ -211,7 +211,8 @@ export async function runGenerator(config: GeneratorConfig, emit: (line: Interva
       index: intervalIndex++,
       elapsedSeconds: (now - start) / 1000,
       seconds: (now - intervalStartedAt) / 1000,
-      behind: config.mode === 'open' && !stopping ? Math.max(0, dueNow(now) - sent) : 0,
+      // At the end, what was still owed when sending stopped (never sent).
+      behind: config.mode === 'open' ? Math.max(0, dueNow(Math.min(now, endAt)) - sent) : 0,
       inFlight,
       ...intervalCounts,
       latency: intervalLatency.summary(),
