@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendRaw, type RawRequest } from '../fuzz/raw-http.js';
+import { sendPipelined, sendRaw, type RawRequest } from '../fuzz/raw-http.js';
 import { protocolErrorOptions } from './protocol-errors.js';
 
 let app: FastifyInstance;
@@ -14,6 +14,11 @@ let port = 0;
 beforeAll(async () => {
   app = Fastify({ ...protocolErrorOptions });
   app.post('/items/:id', async () => ({ ok: true }));
+  // Answers only after a while, so a pipelined request behind it is parsed while it is in flight.
+  app.post('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { slow: true };
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as { port: number }).port;
 });
@@ -48,6 +53,25 @@ describe('protocol-level errors answer a documented code', () => {
     await expectAnswer({ method: 'POST', path: '/items/1', headers: [['Content-Length', '3']], body }, 400, 'bad_request');
     await expectAnswer({ method: 'POST', path: '/items/1', headers: [['Bad Header Name', 'x']], body }, 400, 'bad_request');
     await expectAnswer({ method: 'POST', path: '/items/1', headers: [], body, contentLength: 'abc' as unknown as number }, 400, 'bad_request');
+  });
+
+  it('pipelined behind a request in flight, the broken one is answered after it, in order', async () => {
+    const json: [string, string] = ['Content-Type', 'application/json'];
+    const outcomes = await sendPipelined(
+      port,
+      [
+        { method: 'POST', path: '/slow', headers: [json], body },
+        { method: 'POST', path: '/items/1', headers: [json], body },
+        { method: 'POST', path: '/items/1', headers: [json, ['Authorization', 'Basic \u0000']], body },
+      ],
+      5000,
+    );
+    const answers = outcomes.map((outcome) => (outcome.kind === 'response' ? { status: outcome.status, body: JSON.parse(outcome.body.toString('utf8')) as unknown } : outcome.kind));
+    expect(answers).toEqual([
+      { status: 200, body: { slow: true } },
+      { status: 200, body: { ok: true } },
+      { status: 400, body: { success: false, code: 'bad_request', message: expect.any(String) as string } },
+    ]);
   });
 
   it('still serves afterwards', async () => {

@@ -10,7 +10,7 @@ export interface RawRequest {
   readonly method: string;
   /** The request target as sent (not re-encoded). */
   readonly path: string;
-  /** Header lines in order; duplicates allowed. `Host` and `Connection: close` are added. */
+  /** Header lines in order; duplicates allowed. `Host` and `Connection: close` (or keep-alive) are added. */
   readonly headers: readonly (readonly [string, string])[];
   readonly body?: Buffer;
   /** Content-Length to declare; default the body's length. `null`: send no Content-Length at all. */
@@ -20,14 +20,14 @@ export interface RawRequest {
 }
 
 export type RawOutcome =
-  | { readonly kind: 'response'; readonly status: number; readonly headers: Record<string, string>; readonly body: Buffer }
+  | { readonly kind: 'response'; readonly status: number; readonly headers: Record<string, string>; readonly body: Buffer; readonly consumed?: number }
   /** The server closed the connection without a (complete) response. */
   | { readonly kind: 'closed'; readonly received: Buffer }
   | { readonly kind: 'timeout'; readonly received: Buffer };
 
-export function encodeRequest(port: number, request: RawRequest): { head: Buffer; body: Buffer } {
+export function encodeRequest(port: number, request: RawRequest, keepAlive = false): { head: Buffer; body: Buffer } {
   const body = request.body ?? Buffer.alloc(0);
-  const lines = [`${request.method} ${request.path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: close'];
+  const lines = [`${request.method} ${request.path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, keepAlive ? 'Connection: keep-alive' : 'Connection: close'];
   for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
   const length = request.contentLength === undefined ? body.length : request.contentLength;
   if (length !== null) lines.push(`Content-Length: ${length}`);
@@ -68,12 +68,14 @@ export function sendRaw(port: number, request: RawRequest, timeoutMs: number): P
 
 /** A complete response in `bytes` (Content-Length or chunked), or undefined while it is incomplete. */
 export function parseResponse(bytes: Buffer, noBody = false): RawOutcome | undefined {
+  const total = bytes.length;
   // Interim answers (`100 Continue` to an `Expect` header) precede the real one: skip them.
   while (/^HTTP\/1\.[01] 1\d\d /.test(bytes.subarray(0, 16).toString('latin1'))) {
     const interimEnd = bytes.indexOf('\r\n\r\n');
     if (interimEnd < 0) return undefined;
     bytes = bytes.subarray(interimEnd + 4);
   }
+  const skipped = total - bytes.length;
   const end = bytes.indexOf('\r\n\r\n');
   if (end < 0) return undefined;
   const [statusLine, ...headerLines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
@@ -86,17 +88,17 @@ export function parseResponse(bytes: Buffer, noBody = false): RawOutcome | undef
   }
   const rest = bytes.subarray(end + 4);
   // HEAD answers and 204/304 carry no body, whatever Content-Length says.
-  if (noBody || status[1] === '204' || status[1] === '304') return { kind: 'response', status: Number(status[1]), headers, body: Buffer.alloc(0) };
+  if (noBody || status[1] === '204' || status[1] === '304') return { kind: 'response', status: Number(status[1]), headers, body: Buffer.alloc(0), consumed: skipped + end + 4 };
   if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
     const body = dechunk(rest);
-    return body ? { kind: 'response', status: Number(status[1]), headers, body } : undefined;
+    return body ? { kind: 'response', status: Number(status[1]), headers, body: body.bytes, consumed: skipped + end + 4 + body.length } : undefined;
   }
   const length = Number(headers['content-length'] ?? 0);
   if (rest.length < length) return undefined;
-  return { kind: 'response', status: Number(status[1]), headers, body: rest.subarray(0, length) };
+  return { kind: 'response', status: Number(status[1]), headers, body: rest.subarray(0, length), consumed: skipped + end + 4 + length };
 }
 
-function dechunk(bytes: Buffer): Buffer | undefined {
+function dechunk(bytes: Buffer): { bytes: Buffer; length: number } | undefined {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
@@ -104,9 +106,54 @@ function dechunk(bytes: Buffer): Buffer | undefined {
     if (lineEnd < 0) return undefined;
     const size = parseInt(bytes.subarray(at, lineEnd).toString('latin1'), 16);
     if (Number.isNaN(size)) return undefined;
-    if (size === 0) return Buffer.concat(parts);
+    if (size === 0) {
+      const trailerEnd = bytes.indexOf('\r\n\r\n', lineEnd);
+      return { bytes: Buffer.concat(parts), length: trailerEnd < 0 ? bytes.length : trailerEnd + 4 };
+    }
     if (bytes.length < lineEnd + 2 + size + 2) return undefined;
     parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
     at = lineEnd + 2 + size + 2;
   }
+}
+
+/**
+ * Several requests written back to back on one keep-alive connection (HTTP pipelining), answers read
+ * in order. Returns one outcome per request: answers until the server closes (e.g. after an answer
+ * with `Connection: close`), then `closed` for the requests it never answered.
+ */
+export function sendPipelined(port: number, requests: readonly RawRequest[], timeoutMs: number): Promise<RawOutcome[]> {
+  const wire = Buffer.concat(
+    requests.flatMap((request) => {
+      const { head, body } = encodeRequest(port, request, true);
+      return [head, body];
+    }),
+  );
+  return new Promise((resolve) => {
+    const outcomes: RawOutcome[] = [];
+    let pending = Buffer.alloc(0);
+    const socket = connect({ host: '127.0.0.1', port });
+    let settled = false;
+    const finish = (kind: 'closed' | 'timeout'): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      while (outcomes.length < requests.length) outcomes.push({ kind, received: outcomes.length === 0 ? pending : Buffer.alloc(0) });
+      resolve(outcomes);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    socket.on('connect', () => socket.write(wire));
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        const parsed = parseResponse(pending, requests[outcomes.length]?.method === 'HEAD');
+        if (!parsed || parsed.kind !== 'response' || parsed.consumed === undefined) break;
+        outcomes.push(parsed);
+        pending = pending.subarray(parsed.consumed);
+        if (outcomes.length === requests.length) return finish('closed');
+      }
+    });
+    socket.on('error', () => finish('closed'));
+    socket.on('close', () => finish('closed'));
+  });
 }

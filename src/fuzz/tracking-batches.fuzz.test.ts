@@ -32,10 +32,17 @@ afterAll(async () => {
   await server?.close();
 });
 
-const mixedRequest = fc.tuple(slots, batchFields, batchTransport).map(([slotList, batch, how]) => {
-  const mixed = buildMixedBatch(slotList, batch, how.keyInBody, server.source.writeKey, freshMessageId);
-  return { mixed, how, label: `${how.route} ${mixed.summary}; ${JSON.stringify(how)}` };
-});
+/**
+ * A batch plan; its messageIds are stamped by `build()` at send time, never in the arbitrary: a
+ * shrinking fast-check re-sends kept values, and re-sent ids would be (rightly) deduplicated.
+ */
+const mixedRequest = fc.tuple(slots, batchFields, batchTransport).map(([slotList, batch, how]) => ({
+  how,
+  build: () => {
+    const mixed = buildMixedBatch(slotList, batch, how.keyInBody, server.source.writeKey, freshMessageId);
+    return { mixed, how, label: `${how.route} ${mixed.summary}; ${JSON.stringify(how)}` };
+  },
+}));
 
 function notePath(body: string, keyInBody: boolean): void {
   totals.note(Buffer.byteLength(body) >= POOL_MIN_BYTES && !keyInBody ? 'worker-pool-sized batches' : 'main-thread batches');
@@ -46,8 +53,9 @@ describe('valid events sent with mutated ones are never lost', () => {
     'batches: every valid event stored exactly as enriched, every mutated index rejected with its code, nothing else stored',
     async () => {
       await fc.assert(
-        fc.asyncProperty(mixedRequest, async ({ mixed, how, label }) => {
+        fc.asyncProperty(mixedRequest, async (plan) => {
           totals.runs++;
+          const { mixed, how, label } = plan.build();
           // Keep within the request limit (mutations can be large): such a run says nothing about loss.
           fc.pre(Buffer.byteLength(mixed.body) <= fuzzLimits.maxRequestBytes);
           notePath(mixed.body, how.keyInBody);
@@ -72,8 +80,9 @@ describe('valid events sent with mutated ones are never lost', () => {
     'batches in flight at once: each answered and stored as if alone',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(mixedRequest, { minLength: 2, maxLength: 6 }), async (requests) => {
+        fc.asyncProperty(fc.array(mixedRequest, { minLength: 2, maxLength: 6 }), async (plans) => {
           totals.runs++;
+          const requests = plans.map((plan) => plan.build());
           fc.pre(requests.every(({ mixed }) => Buffer.byteLength(mixed.body) <= fuzzLimits.maxRequestBytes));
           const label = requests.map((request) => request.label).join('\n    ');
           const stream = server.source.id;
@@ -104,8 +113,9 @@ describe('valid events sent with mutated ones are never lost', () => {
     'a retried batch (same body, same messageIds) answers as the first time and stores nothing again',
     async () => {
       await fc.assert(
-        fc.asyncProperty(mixedRequest, fc.integer({ min: 1, max: 3 }), async ({ mixed, how, label }, retries) => {
+        fc.asyncProperty(mixedRequest, fc.integer({ min: 1, max: 3 }), async (plan, retries) => {
           totals.runs++;
+          const { mixed, how, label } = plan.build();
           fc.pre(Buffer.byteLength(mixed.body) <= fuzzLimits.maxRequestBytes);
           const stream = server.source.id;
           const fromOffset = server.log.endOffset(stream);
