@@ -40,7 +40,7 @@ export function formatDetails(results: readonly ScenarioResult[]): string {
     if (check.duplicated > 0) lines.push(`  duplicated (first ${check.examples.duplicated.length}): ${check.examples.duplicated.map((d) => `${d.id}×${d.copies} (${d.kind})`).join(' ')}`);
     if (check.unexpected > 0) lines.push(`  unexpected: ${check.examples.unexpected.join(' ')}`);
     if (check.wrongDay > 0) lines.push(`  wrong day: ${check.examples.wrongDay.map((w) => `${w.messageId} ${w.receivedAt} in ${w.key}`).join('; ')}`);
-    if (!passed(result)) lines.push(`  data directory kept: ${result.dataDir}`);
+    if (!passed(result) && result.dataDir !== '') lines.push(`  data directory kept: ${result.dataDir}`);
   }
   return lines.join('\n');
 }

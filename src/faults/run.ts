@@ -11,7 +11,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { cleanUp, passed, scenarioNames, type ScenarioName, type ScenarioResult } from './harness/scenario.js';
+import { cleanUp, crashedResult, passed, scenarioNames, type ScenarioName, type ScenarioResult } from './harness/scenario.js';
 import { formatDetails, formatTable, summaryJson } from './report.js';
 import { scenarios } from './scenarios/index.js';
 
@@ -34,7 +34,9 @@ async function main(): Promise<number> {
   for (const name of chosen as ScenarioName[]) {
     const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
     log(`${name}: starting (${short ? 'short' : 'long'})`);
-    const result = await scenarios[name]({ short, log });
+    const startedAt = Date.now();
+    // One scenario crashing (a harness or infrastructure error) is reported as its failure; the rest still run.
+    const result = await scenarios[name]({ short, log }).catch((error: unknown) => crashedResult(name, startedAt, error));
     results.push(result);
     log(`${name}: ${passed(result) ? 'PASS' : 'FAIL'}`);
     await cleanUp(result);

@@ -2,13 +2,27 @@
  * Reads back every object of an s3rver bucket through its direct endpoint (ListObjectsV2 + GetObject,
  * the user's own read access; the policy proxy in front of it allows writes only), decompressed and
  * parsed like src/delivery/test-support/bucket-contents.ts does for a local-files directory.
+ *
+ * s3rver is not S3: it writes an object's bytes and its metadata as separate, non-atomic file writes, so
+ * an upload the proxy cut off mid-body (refuseConnections during a PutObject) can leave files that a
+ * read at the wrong moment answers with 500 InternalError. Each read is therefore retried a few times;
+ * an object still unreadable after that is reported (key + error) rather than thrown, so the run
+ * fails loudly with a diagnosis instead of crashing.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import type { BucketObject } from '../../delivery/test-support/bucket-contents.js';
 import type { S3TestServer } from '../../storage/test-support/s3-test-server.js';
 
-export async function readS3Bucket(server: S3TestServer): Promise<BucketObject[]> {
+export interface S3BucketContents {
+  readonly objects: BucketObject[];
+  /** Keys that could not be read or parsed even after retries, with why. */
+  readonly unreadable: { key: string; error: string }[];
+}
+
+const READ_ATTEMPTS = 5;
+
+export async function readS3Bucket(server: S3TestServer): Promise<S3BucketContents> {
   const client = new S3Client({
     region: 'us-east-1',
     endpoint: server.directEndpoint,
@@ -19,20 +33,46 @@ export async function readS3Bucket(server: S3TestServer): Promise<BucketObject[]
   });
   try {
     const objects: BucketObject[] = [];
+    const unreadable: S3BucketContents['unreadable'] = [];
     let continuationToken: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: server.bucket, ...(continuationToken ? { ContinuationToken: continuationToken } : {}) }));
+      const token = continuationToken;
+      const page = await withRetries(() => client.send(new ListObjectsV2Command({ Bucket: server.bucket, ...(token ? { ContinuationToken: token } : {}) })));
       for (const { Key: key } of page.Contents ?? []) {
         if (key === undefined || !key.endsWith('.gz')) continue;
-        const output = await client.send(new GetObjectCommand({ Bucket: server.bucket, Key: key }));
-        const text = gunzipSync(Buffer.from(await output.Body!.transformToByteArray())).toString('utf8');
-        if (text !== '' && !text.endsWith('\n')) throw new Error(`${key} does not end with a newline`);
-        objects.push({ key, events: text.split('\n').slice(0, -1).map((line) => JSON.parse(line) as Record<string, unknown>) });
+        try {
+          objects.push({ key, events: await withRetries(() => readObject(client, server.bucket, key)) });
+        } catch (error) {
+          unreadable.push({ key, error: describe(error) });
+        }
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken !== undefined);
-    return objects.sort((a, b) => a.key.localeCompare(b.key));
+    return { objects: objects.sort((a, b) => a.key.localeCompare(b.key)), unreadable };
   } finally {
     client.destroy();
   }
+}
+
+async function readObject(client: S3Client, bucket: string, key: string): Promise<Record<string, unknown>[]> {
+  const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const text = gunzipSync(Buffer.from(await output.Body!.transformToByteArray())).toString('utf8');
+  if (text !== '' && !text.endsWith('\n')) throw new Error(`${key} does not end with a newline`);
+  return text.split('\n').slice(0, -1).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function withRetries<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return `${(error as Error).name}${status === undefined ? '' : ` ${status}`}: ${(error as Error).message}`;
 }

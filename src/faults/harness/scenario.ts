@@ -107,6 +107,21 @@ export function resultOf(name: ScenarioName, startedAt: number, child: ChildRunn
   };
 }
 
+/** The result of a scenario that threw instead of finishing: a failure, with the error as its reason. */
+export function crashedResult(name: ScenarioName, startedAt: number, error: unknown): ScenarioResult {
+  const none = { lost: [], duplicated: [], unexpected: [], wrongDay: [] };
+  return {
+    name, durationMs: Date.now() - startedAt, kills: 0, requests: 0, eventsSent: 0, acknowledged: 0, neverAcknowledged: 0, status503: 0, maxRecoverMs: 0,
+    check: {
+      objects: 0, checked: 0, acknowledged: 0, found: 0, lost: 0, duplicated: 0, unexpected: 0, wrongDay: 0, days: 0,
+      duplicatedByKind: { 'acknowledged-first-try': 0, 'acknowledged-after-retry': 0, 'never-acknowledged': 0 }, examples: none,
+    },
+    failures: [`the scenario crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`],
+    notes: [],
+    dataDir: '',
+  };
+}
+
 /** Removes a passed scenario's data directory (its parent temp dir); a failed one is kept. */
 export async function cleanUp(result: ScenarioResult): Promise<void> {
   if (passed(result)) await rm(join(result.dataDir, '..'), { recursive: true, force: true });

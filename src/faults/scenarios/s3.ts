@@ -73,7 +73,12 @@ export async function s3Scenario({ short, log }: ScenarioOptions): Promise<Scena
       const status = await live.status(destination.id);
       if (status.lastError) failures.push(`the status still shows an error after the endpoint healed and a flush succeeded: ${status.lastError.message}`);
     };
-    const outcome = await finishAndCheck({ child, load, destinationId: destination.id, sourceId, readObjects: () => readS3Bucket(s3), afterFlush });
+    const readObjects = async () => {
+      const { objects, unreadable } = await readS3Bucket(s3);
+      for (const { key, error } of unreadable) failures.push(`object ${key} could not be read back: ${error}`);
+      return objects;
+    };
+    const outcome = await finishAndCheck({ child, load, destinationId: destination.id, sourceId, readObjects, afterFlush });
     return resultOf('s3', startedAt, child, outcome, failures, notes);
   } finally {
     await child.stop().catch(() => {});
