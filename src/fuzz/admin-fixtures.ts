@@ -25,6 +25,9 @@ export interface AdminWorld {
   readonly ownerId: string;
   readonly readOnlyToken: string;
   readonly readOnlyId: string;
+  readonly collaboratorToken: string;
+  /** A source the collaborator was not granted. */
+  readonly otherSourceId: string;
   readonly apiToken: string;
   readonly apiTokenId: string;
   readonly sourceId: string;
@@ -33,6 +36,8 @@ export interface AdminWorld {
 
 /** What read_only holds (docs/admin-api.md, roles → permissions). */
 export const readOnlyPermissions: ReadonlySet<string> = new Set(['workspace:read', 'sources:read', 'destinations:read', 'members:read', 'audit:read', 'tokens:own']);
+/** What source_collaborator holds at all (on its own sources and their destinations only). */
+export const collaboratorPermissions: ReadonlySet<string> = new Set(['workspace:read', 'sources:read', 'sources:write', 'destinations:read', 'destinations:write', 'tokens:own']);
 
 async function call(server: FuzzServer, method: string, path: string, token: string | undefined, body?: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${server.baseUrl}${path}`, {
@@ -51,6 +56,9 @@ export async function adminWorld(server: FuzzServer): Promise<AdminWorld> {
   const readOnlyPassword = 'fuzz-read-only-password';
   await call(server, 'POST', '/api/v1/workspaces/default/members', owner.token, { email: 'reader@fuzz.test', password: readOnlyPassword, role: 'read_only' });
   const reader = await login('reader@fuzz.test', readOnlyPassword);
+  const other = (await call(server, 'POST', '/api/v1/workspaces/default/sources', owner.token, { name: 'not granted' })) as { id: string };
+  await call(server, 'POST', '/api/v1/workspaces/default/members', owner.token, { email: 'collaborator@fuzz.test', password: readOnlyPassword, role: 'source_collaborator', sourceIds: [server.source.id] });
+  const collaborator = await login('collaborator@fuzz.test', readOnlyPassword);
   const created = (await call(server, 'POST', '/api/v1/workspaces/default/tokens', owner.token, { name: 'fuzz automation' })) as { token: string; id?: string; apiToken?: { id: string } };
   const destinations = (await call(server, 'GET', '/api/v1/workspaces/default/destinations', owner.token)) as { destinations: { id: string }[] };
   const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, OpenApiOperation>> };
@@ -60,6 +68,8 @@ export async function adminWorld(server: FuzzServer): Promise<AdminWorld> {
     ownerId: owner.user.id,
     readOnlyToken: reader.token,
     readOnlyId: reader.user.id,
+    collaboratorToken: collaborator.token,
+    otherSourceId: other.id,
     apiToken: created.token,
     apiTokenId: created.id ?? created.apiToken?.id ?? 'unknown',
     sourceId: server.source.id,

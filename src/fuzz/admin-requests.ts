@@ -6,8 +6,8 @@
  * token, a read_only member, nobody, junk credentials).
  *
  * Guard rails, so the fuzzer never destroys its own world or writes outside the temp dir: DELETEs and
- * member PATCHes by owner-level callers only ever name mutated ids, and destination bodies from
- * owner-level callers never carry valid `settings` (a `local-files` directory is a filesystem path).
+ * member PATCHes by callers who may change things only ever name mutated ids, and their destination
+ * bodies never carry valid `settings` (a `local-files` directory is a filesystem path).
  */
 import fc from 'fast-check';
 import type { AdminRoute, AdminWorld } from './admin-fixtures.js';
@@ -18,9 +18,9 @@ import { bodyFor } from './schema-arbitrary.js';
 
 export const ADMIN_BODY_LIMIT = 256 * 1024;
 
-export type Caller = 'owner' | 'owner-cookie' | 'owner-cookie-no-csrf' | 'api-token' | 'read-only' | 'nobody' | 'junk';
-/** Callers with the owner's powers. */
-export const ownerLevel: ReadonlySet<Caller> = new Set<Caller>(['owner', 'owner-cookie', 'api-token']);
+export type Caller = 'owner' | 'owner-cookie' | 'owner-cookie-no-csrf' | 'api-token' | 'read-only' | 'collaborator' | 'nobody' | 'junk';
+/** Callers who may change sources and destinations (the guard rails below apply to them). */
+export const mayChange: ReadonlySet<Caller> = new Set<Caller>(['owner', 'owner-cookie', 'api-token', 'collaborator']);
 
 export interface AdminRequest {
   readonly label: string;
@@ -39,6 +39,7 @@ const callerArb: fc.Arbitrary<Caller> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Caller>('owner-cookie-no-csrf') },
   { weight: 1, arbitrary: fc.constant<Caller>('api-token') },
   { weight: 2, arbitrary: fc.constant<Caller>('read-only') },
+  { weight: 2, arbitrary: fc.constant<Caller>('collaborator') },
   { weight: 1, arbitrary: fc.constant<Caller>('nobody') },
   { weight: 2, arbitrary: fc.constant<Caller>('junk') },
 );
@@ -77,6 +78,8 @@ function credentials(caller: Caller, world: AdminWorld): fc.Arbitrary<[string, s
       return fc.constant([['Authorization', `Bearer ${world.apiToken}`]]);
     case 'read-only':
       return fc.constant([['Authorization', `Bearer ${world.readOnlyToken}`]]);
+    case 'collaborator':
+      return fc.constant([['Authorization', `Bearer ${world.collaboratorToken}`]]);
     case 'nobody':
       return fc.constant([]);
     case 'junk':
@@ -95,23 +98,23 @@ const mutatedParam: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('nope', 'DEFAULT', '..', '.', '%2E%2E', '%2F', '%00', '%zz', '%E0%A4%A', 'a%20b', encodeURIComponent("'; DROP TABLE sources;--"), '0', '-1', 'null', '__proto__', 'constructor', '%F0%9F%92%A5'),
 );
 
-function realParam(route: AdminRoute, name: string, world: AdminWorld): string | undefined {
-  if (name === 'workspace') return 'default';
-  if (name === 'userId') return world.readOnlyId;
-  if (name === 'tokenId') return world.apiTokenId;
-  if (name === 'id' && route.path.includes('/sources/')) return world.sourceId;
-  if (name === 'id' && route.path.includes('/destinations/')) return world.destinationId;
-  return undefined;
+function realParams(route: AdminRoute, name: string, world: AdminWorld): string[] {
+  if (name === 'workspace') return ['default'];
+  if (name === 'userId') return [world.readOnlyId, world.ownerId];
+  if (name === 'tokenId') return [world.apiTokenId];
+  if (name === 'id' && route.path.includes('/sources/')) return [world.sourceId, world.otherSourceId];
+  if (name === 'id' && route.path.includes('/destinations/')) return [world.destinationId];
+  return [];
 }
 
 const destructive = (route: AdminRoute): boolean => route.method === 'DELETE' || (route.method === 'PATCH' && route.path.includes('/members/'));
 
 function pathFor(route: AdminRoute, caller: Caller, world: AdminWorld): fc.Arbitrary<string> {
   const params = route.pathParams.map((name) => {
-    const real = realParam(route, name, world);
-    // Owner-level callers never get a real id on a destructive route (the fixtures must survive).
-    const mayUseReal = real !== undefined && (name === 'workspace' || !(destructive(route) && ownerLevel.has(caller)));
-    return mayUseReal ? fc.oneof({ weight: 4, arbitrary: fc.constant(real) }, { weight: 1, arbitrary: mutatedParam }) : mutatedParam;
+    const real = realParams(route, name, world);
+    // Callers who may change things never get a real id on a destructive route (the fixtures must survive).
+    const mayUseReal = real.length > 0 && (name === 'workspace' || !(destructive(route) && mayChange.has(caller)));
+    return mayUseReal ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...real) }, { weight: 1, arbitrary: mutatedParam }) : mutatedParam;
   });
   return fc.tuple(...params).map((values) => route.pathParams.reduce((path, name, index) => path.replace(`{${name}}`, values[index]!), route.path));
 }
@@ -139,9 +142,9 @@ const contentType = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom<string | undefined>(undefined, 'text/plain', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', '', 'multipart/form-data') },
 );
 
-/** Destination settings are a filesystem path for local-files: owner-level callers only send invalid ones. */
+/** Destination settings are a filesystem path for local-files: callers who may change them only send invalid ones. */
 function defang(route: AdminRoute, caller: Caller, bytes: Buffer | undefined): Buffer | undefined {
-  if (!bytes || !ownerLevel.has(caller) || !route.path.includes('/destinations')) return bytes;
+  if (!bytes || !mayChange.has(caller) || !route.path.includes('/destinations')) return bytes;
   try {
     const body = JSON.parse(bytes.toString('utf8')) as unknown;
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.hasOwn(body, 'settings')) return bytes;

@@ -4,12 +4,13 @@
  * against the real server. Properties, per request: the answer comes within the deadline with a
  * documented status and code (never an undocumented 5xx); a refused request leaves the metadata store
  * unchanged (every table compared); a caller without valid credentials never gets a 2xx on a
- * non-public route and changes nothing; a read_only member never changes anything its role does not
- * allow; `GET /healthz` still answers 200. Seed and size: fuzz-config.ts.
+ * non-public route and changes nothing; a read_only or source_collaborator member never does what its
+ * role does not allow (nor, for the collaborator, anything on a source it was not granted);
+ * `GET /healthz` still answers 200. Seed and size: fuzz-config.ts.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { adminWorld, readOnlyPermissions, snapshotStore, type AdminWorld } from './admin-fixtures.js';
+import { adminWorld, collaboratorPermissions, readOnlyPermissions, snapshotStore, type AdminWorld } from './admin-fixtures.js';
 import { adminRequest } from './admin-requests.js';
 import { adminProblems, codeOf } from './documented.js';
 import { FuzzTotals, assertNoProblems, fuzzParameters, timeoutFor } from './fuzz-config.js';
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 describe('admin API under random and mutated requests', () => {
   it(
-    'documented answers, no change behind a refusal, no change by the unauthenticated or by a read_only member beyond its role',
+    'documented answers; no change behind a refusal, by the unauthenticated, or by a member beyond its role',
     async () => {
       let before = await snapshotStore(server);
       await fc.assert(
@@ -50,6 +51,11 @@ describe('admin API under random and mutated requests', () => {
           }
           const beyondReadOnly = route.permission !== undefined && !readOnlyPermissions.has(route.permission);
           if (caller === 'read-only' && beyondReadOnly && (succeeded || after !== before)) checks.push(`read_only did ${route.permission}: ${summary}`);
+          const beyondCollaborator = route.permission !== undefined && !collaboratorPermissions.has(route.permission);
+          const onOtherSource = request.path.includes(world.otherSourceId);
+          if (caller === 'collaborator' && (beyondCollaborator || onOtherSource) && (succeeded || after !== before)) {
+            checks.push(`source_collaborator did ${route.permission}${onOtherSource ? ' on a source it was not granted' : ''}: ${summary}`);
+          }
           checks.push(...(await stillHealthy(server.port, totals)));
           before = after;
           assertNoProblems(`${label} → ${summary}`, checks, totals);

@@ -70,7 +70,7 @@ describe('valid events sent with mutated ones are never lost', () => {
           checks.push(...(await stillHealthy(server.port, totals)));
           assertNoProblems(label, checks, totals);
         }),
-        fuzzParameters(250),
+        fuzzParameters(200),
       );
     },
     timeoutFor(40_000),

@@ -93,7 +93,7 @@ describe('Tracking API with requests pipelined on one connection', () => {
           checks.push(...(await stillHealthy(server.port, totals)));
           assertNoProblems(label, checks, totals);
         }),
-        fuzzParameters(150),
+        fuzzParameters(100),
       );
     },
     timeoutFor(30_000),
