@@ -18,11 +18,10 @@ import path from 'node:path';
 import type autocannon from 'autocannon';
 import type { BenchFigure, Benchmark } from './types.js';
 import { batchBody, trackBody } from './support/events.js';
-import { cpuSeconds, freePort, peakRssBytes, runNodeProcess, startNodeProcess, type StartedProcess } from './support/processes.js';
+import { cpuSeconds, freePort, peakRssBytes, runNodeProcess, sluiceServeArgs, startNodeProcess, type StartedProcess } from './support/processes.js';
 
 const adminPassword = 'bench-password-1234';
 const here = path.dirname(new URL(import.meta.url).pathname);
-const root = path.resolve(here, '..');
 
 interface Scenario {
   readonly name: string;
@@ -92,7 +91,7 @@ async function startBaseline(): Promise<Target> {
 
 async function startSluice(dataDir: string): Promise<Target> {
   const port = await freePort();
-  const started = await startNodeProcess(['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve'], {
+  const started = await startNodeProcess(sluiceServeArgs(), {
     env: { SLUICE_PORT: String(port), SLUICE_DATA_DIR: dataDir, SLUICE_LOG_LEVEL: 'warn', SLUICE_ADMIN_PASSWORD: adminPassword },
     ready: /write key[^A-Za-z0-9]*([A-Za-z0-9]{16,})/i,
   });

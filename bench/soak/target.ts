@@ -1,5 +1,5 @@
 /**
- * The system under soak: the real `sluice serve` (src/cli/main.ts through tsx, as the ingest benchmark
+ * The system under soak: the real `sluice serve` (the compiled output `npm start` runs, as the ingest benchmark
  * starts it) as a child process on its own temp data dir with default settings — so the bootstrap
  * `local-files` destination delivers as in production — plus an `amazon-s3` destination writing to an
  * in-process s3rver behind the PutObject-only policy proxy (src/storage/test-support).
@@ -12,11 +12,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startS3TestServer, type S3TestServer } from '../../src/storage/test-support/s3-test-server.js';
+import { sluiceServeArgs } from '../support/processes.js';
 import { localBucket, s3Bucket, type BucketReader } from './bucket-check.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const ADMIN_EMAIL = 'soak@example.com';
 const ADMIN_PASSWORD = 'soak-password-1234';
 const OUTPUT_TAIL_CHARS = 16_384;
@@ -94,7 +93,7 @@ async function api<T>(url: string, init: RequestInit & { token?: string } = {}):
 
 function startServerProcess(dataDir: string, output: OutputTail, errors: OutputTail): Promise<{ child: ChildProcess; url: string; writeKey: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve'], {
+  const child = spawn(process.execPath, sluiceServeArgs(), {
     env: { ...env, SLUICE_PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: ADMIN_PASSWORD, SLUICE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
