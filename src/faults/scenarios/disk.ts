@@ -16,10 +16,10 @@ export async function diskScenario({ short, log }: ScenarioOptions): Promise<Sce
   const notes: string[] = [];
   try {
     await child.start();
-    const flushIntervalSeconds = short ? 4 : 10;
+    const flushIntervalSeconds = short ? 3 : 10;
     const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds });
     const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 20, paddingBytes: 300 }).start();
-    const runMs = short ? 14_000 : 120_000;
+    const runMs = short ? 10_000 : 120_000;
     const until = Date.now() + runMs;
     let lastLogged = 0;
     while (Date.now() < until) {

@@ -185,6 +185,12 @@ export class S3PolicyProxy {
       },
     );
     upstream.on('error', () => response.destroy());
+    // A client gone mid-request (refuseConnections, a reset) aborts the upstream request too, as S3 would
+    // drop the upload; otherwise s3rver holds the half-received upload (and its half-written object file)
+    // open until its own request timeout, minutes later (found by the fault harness, src/faults).
+    request.on('close', () => {
+      if (!request.complete) upstream.destroy();
+    });
     request.on('data', (chunk: Buffer) => {
       recorded.bodyBytes += chunk.length;
     });
