@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import type { AdminRoute, AdminWorld } from './admin-fixtures.js';
-import { anyString, smallJson } from './event-arbitraries.js';
+import { anyString } from './event-arbitraries.js';
 import type { RawRequest } from './raw-http.js';
 import { withLabel } from './request-arbitraries.js';
 import { bodyFor } from './schema-arbitrary.js';
@@ -20,7 +20,7 @@ export const ADMIN_BODY_LIMIT = 256 * 1024;
 
 export type Caller = 'owner' | 'owner-cookie' | 'owner-cookie-no-csrf' | 'api-token' | 'read-only' | 'collaborator' | 'nobody' | 'junk';
 /** Callers who may change sources and destinations (the guard rails below apply to them). */
-export const mayChange: ReadonlySet<Caller> = new Set<Caller>(['owner', 'owner-cookie', 'api-token', 'collaborator']);
+export const mayChange: ReadonlySet<Caller> = new Set<Caller>(['owner', 'owner-cookie', 'owner-cookie-no-csrf', 'api-token', 'collaborator']);
 
 export interface AdminRequest {
   readonly label: string;
@@ -183,11 +183,12 @@ export function adminRequest(world: AdminWorld): fc.Arbitrary<AdminRequest> {
       const headers: [string, string][] = [...auth];
       if (bytes !== undefined && type !== undefined) headers.push(['Content-Type', type]);
       if (extra) headers.push(extra);
-      const unauthenticated = caller === 'nobody' || caller === 'junk' || (caller === 'owner-cookie-no-csrf' && !SAFE.has(chosen.method));
+      // Any X-Sluice-Csrf header, even empty, is the CSRF proof (a cross-site form can send none at all).
+      const csrfSent = headers.some(([name]) => name.toLowerCase() === 'x-sluice-csrf');
+      const unauthenticated = caller === 'nobody' || caller === 'junk' || (caller === 'owner-cookie-no-csrf' && !SAFE.has(chosen.method) && !csrfSent);
       const request: RawRequest = { method: chosen.method, path: `${path}${query}`, headers, ...(bytes === undefined ? { contentLength: null } : { body: bytes }) };
       const label = `${chosen.method} ${chosen.path} as ${caller} → ${path}${query} [${body.kind}, ${bytes?.length ?? 0} bytes, type ${JSON.stringify(type)}]`;
       return withLabel({ label, route: chosen, caller, unauthenticated, request });
     });
 }
 
-export { smallJson };

@@ -21,14 +21,19 @@ export async function exchange(port: number, request: RawRequest, totals: FuzzTo
   return { answer, problems: [] };
 }
 
+/** Every way an answer to `request` on the tracking listener is undocumented (empty: fine). */
+export function trackingAnswerProblems(request: RawRequest, answer: HttpAnswer): string[] {
+  const path = request.path.split('?', 1)[0]!;
+  if (request.method === 'HEAD') return [];
+  if (/^\/(healthz|readyz)$/.test(path) && answer.status === 200) return [];
+  return trackingProblems(answer, path);
+}
+
 /** Sends one Tracking API request and lists every way its answer is undocumented (empty: fine). */
 export async function trackingExchange(port: number, request: RawRequest, totals: FuzzTotals): Promise<{ answer?: HttpAnswer; problems: string[] }> {
   const result = await exchange(port, request, totals);
   if (!result.answer) return result;
-  const path = request.path.split('?', 1)[0]!;
-  if (request.method === 'HEAD') return result;
-  if (/^\/(healthz|readyz)$/.test(path) && result.answer.status === 200) return result;
-  return { answer: result.answer, problems: trackingProblems(result.answer, path) };
+  return { answer: result.answer, problems: trackingAnswerProblems(request, result.answer) };
 }
 
 export async function stillHealthy(port: number, totals: FuzzTotals): Promise<string[]> {

@@ -8,14 +8,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { codeOf, trackingProblems, type HttpAnswer } from './documented.js';
+import { codeOf, type HttpAnswer } from './documented.js';
 import { FuzzTotals, assertNoProblems, fuzzParameters, timeoutFor } from './fuzz-config.js';
 import { fuzzLimits, startFuzzServer, type FuzzServer } from './fuzz-server.js';
 import type { BatchFields } from './enrichment-oracle.js';
 import { answerProblems, batchFields, buildMixedBatch, rawRequest, recordsOf, slots, storedProblems, type MixedBatch, type Slot } from './mixed-batch.js';
 import { sendPipelined, type RawRequest } from './raw-http.js';
 import { chaosRequest } from './request-arbitraries.js';
-import { REQUEST_DEADLINE_MS, stillHealthy } from './tracking-client.js';
+import { REQUEST_DEADLINE_MS, stillHealthy, trackingAnswerProblems } from './tracking-client.js';
 
 let server: FuzzServer;
 const totals = new FuzzTotals();
@@ -84,7 +84,7 @@ describe('Tracking API with requests pipelined on one connection', () => {
             const answer: HttpAnswer = { status: outcome.status, headers: outcome.headers, body: outcome.body };
             if (outcome.headers.connection?.toLowerCase() === 'close') closeAnnounced = true;
             if (item.kind === 'chaos') {
-              if (item.request.method !== 'HEAD') checks.push(...trackingProblems(answer, item.request.path.split('?', 1)[0]!).map((problem) => `#${index}: ${problem}`));
+              checks.push(...trackingAnswerProblems(item.request, answer).map((problem) => `#${index}: ${problem}`));
               return;
             }
             const own = recordsOf(records, new Set(item.mixed.expected.keys()));
