@@ -3,7 +3,9 @@
  * documented `{success:false, code, message}`, over a real listener (framing errors cannot be injected):
  * - outside /v1 and /api/v1, Fastify's own request errors (a POST /healthz with an unparseable
  *   Content-Type answered 415 FST_ERR_CTP_INVALID_MEDIA_TYPE);
- * - a path that is not valid percent-encoding (FST_ERR_BAD_URL), and HTTP framing Node refuses.
+ * - a path that is not valid percent-encoding (FST_ERR_BAD_URL), and HTTP framing Node refuses;
+ * - a client that stalls mid-request: Fastify's default has no request timeout, so the connection and
+ *   its buffered body were held forever; now `requestTimeoutSeconds` answers it 400 bad_request.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config/index.js';
 import { openMetadataStore, type MetadataStore } from './control/index.js';
+import { connect } from 'node:net';
 import { sendRaw, type RawRequest } from './fuzz/raw-http.js';
 import { MemoryEventLog } from './log/memory-event-log.js';
 import { buildApp } from './server.js';
@@ -22,7 +25,7 @@ let port = 0;
 
 beforeAll(async () => {
   store = await openMetadataStore(await mkdtemp(join(tmpdir(), 'sluice-request-errors-')));
-  app = await buildApp({ config: await loadConfig({ env: {} }), store, log: new MemoryEventLog(), serves: 'all' });
+  app = await buildApp({ config: await loadConfig({ env: { SLUICE_REQUEST_TIMEOUT_SECONDS: '1' } }), store, log: new MemoryEventLog(), serves: 'all' });
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as { port: number }).port;
 });
@@ -56,5 +59,20 @@ describe('request errors outside the plugins', () => {
     }
     const body = Buffer.from('{"userId":"u","event":"e"}');
     expect(await answer({ method: 'POST', path: '/v1/track', headers: [['Content-Length', '3']], body })).toEqual({ status: 400, body: error('bad_request') });
+  });
+
+  it('a request that stalls mid-body or mid-headers → 400 bad_request after requestTimeoutSeconds, connection closed', async () => {
+    const stalledBody: RawRequest = { method: 'POST', path: '/v1/batch', headers: [['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], contentLength: null, body: Buffer.from('A\r\n{"batch":') };
+    const started = Date.now();
+    expect(await answer(stalledBody)).toEqual({ status: 400, body: error('bad_request') });
+    expect(Date.now() - started).toBeLessThan(4000);
+
+    const stalledHeaders = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => socket.write('POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Le'));
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('close', () => resolve(received));
+    });
+    expect(stalledHeaders).toMatch(/^HTTP\/1\.1 400 [\s\S]*"code":"bad_request"/);
   });
 });

@@ -51,9 +51,17 @@ export interface AppDeps {
 export const HSTS_VALUE = 'max-age=31536000';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // A stalled client (a body that never ends) is answered 400 bad_request after requestTimeoutSeconds;
+  // Node checks for such requests every connectionsCheckingInterval, so that is kept well below the
+  // timeout. Fastify's default is no request timeout at all (found by the fuzz suite, src/fuzz/). Node
+  // honours the timeout only when given to the server's constructor (http/https options), and Fastify
+  // assigns its own `requestTimeout` afterwards, so both carry the same value.
+  const requestTimeout = deps.config.requestTimeoutSeconds * 1000;
+  const timeouts = { requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))) };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key, ...timeouts } } : { http: timeouts }),
+    requestTimeout,
     // Per-request log lines would cost more than the ingest path itself; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     // Closing: idle keep-alive sockets are closed at once, in-flight requests finish (Fastify default on Node ≥ 18.2).

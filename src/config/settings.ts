@@ -103,6 +103,13 @@ export const settings = {
     min: 1,
     max: 1_000_000,
   }),
+  requestTimeoutSeconds: integer({
+    doc: 'How long a client may take to send a whole request (headers and body). A request still incomplete after that is answered 400 `bad_request` and its connection closed, so a client that stalls mid-request cannot hold a connection (and its buffered body) forever.',
+    default: 30,
+    example: '60',
+    min: 1,
+    max: 3600,
+  }),
   dedupWindow: integer({
     doc: 'How many recent client messageIds Sluice remembers (across all sources) to drop an event a client sends again, e.g. the retry of a request whose answer it never got: a repeat is dropped when fewer than this many other events came in between (after a restart: among the last 32 MiB of the source log). Segment drops repeats within ~24 h. 45–75 bytes of memory each; 0 turns deduplication off.',
     default: 250_000,

@@ -44,6 +44,8 @@ export async function startFuzzServer(): Promise<FuzzServer> {
       SLUICE_MAX_REQUEST_BYTES: String(fuzzLimits.maxRequestBytes),
       SLUICE_MAX_BATCH_EVENTS: String(fuzzLimits.maxBatchEvents),
       SLUICE_LOG_LEVEL: 'silent',
+      // A client that stalls mid-request is answered well within the fuzzers' 10 s deadline.
+      SLUICE_REQUEST_TIMEOUT_SECONDS: '2',
       // One ingest worker even on one core, so large header-authenticated batches take the worker path.
       SLUICE_INGEST_WORKERS: '1',
     },
