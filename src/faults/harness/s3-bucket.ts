@@ -37,7 +37,9 @@ export async function readS3Bucket(server: S3TestServer): Promise<S3BucketConten
     let continuationToken: string | undefined;
     do {
       const token = continuationToken;
-      const page = await withRetries(() => client.send(new ListObjectsV2Command({ Bucket: server.bucket, ...(token ? { ContinuationToken: token } : {}) })));
+      const page = await withRetries(() => client.send(new ListObjectsV2Command({ Bucket: server.bucket, ...(token ? { ContinuationToken: token } : {}) }))).catch((error: unknown) => {
+        throw new Error(`ListObjectsV2 of ${server.bucket} failed ${READ_ATTEMPTS} times: ${describe(error)}`, { cause: error });
+      });
       for (const { Key: key } of page.Contents ?? []) {
         if (key === undefined || !key.endsWith('.gz')) continue;
         try {
