@@ -1,5 +1,5 @@
 /**
- * Reads back every object of an s3rver bucket through its direct endpoint (ListObjectsV2 + GetObject,
+ * Reads back every object of an s3rver bucket through its direct endpoint (ListObjects + GetObject,
  * the user's own read access; the policy proxy in front of it allows writes only), decompressed and
  * parsed like src/delivery/test-support/bucket-contents.ts does for a local-files directory.
  *
@@ -8,8 +8,12 @@
  * read at the wrong moment answers with 500 InternalError. Each read is therefore retried a few times;
  * an object still unreadable after that is reported (key + error) rather than thrown, so the run
  * fails loudly with a diagnosis instead of crashing.
+ *
+ * Listing uses ListObjects (v1) with `Marker` = the page's last key: s3rver 3.7.1 answers EVERY truncated
+ * ListObjectsV2 page (more than MaxKeys objects) with 500 InternalError, so a bucket of over 1,000
+ * objects — any long run — cannot be listed with V2 there. (Found by the long fault run.)
  */
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import type { BucketObject } from '../../delivery/test-support/bucket-contents.js';
 import type { S3TestServer } from '../../storage/test-support/s3-test-server.js';
@@ -34,13 +38,14 @@ export async function readS3Bucket(server: S3TestServer): Promise<S3BucketConten
   try {
     const objects: BucketObject[] = [];
     const unreadable: S3BucketContents['unreadable'] = [];
-    let continuationToken: string | undefined;
-    do {
-      const token = continuationToken;
-      const page = await withRetries(() => client.send(new ListObjectsV2Command({ Bucket: server.bucket, ...(token ? { ContinuationToken: token } : {}) }))).catch((error: unknown) => {
-        throw new Error(`ListObjectsV2 of ${server.bucket} failed ${READ_ATTEMPTS} times: ${describe(error)}`, { cause: error });
+    let marker: string | undefined;
+    for (;;) {
+      const after = marker;
+      const page = await withRetries(() => client.send(new ListObjectsCommand({ Bucket: server.bucket, ...(after === undefined ? {} : { Marker: after }) }))).catch((error: unknown) => {
+        throw new Error(`ListObjects of ${server.bucket} failed ${READ_ATTEMPTS} times: ${describe(error)}`, { cause: error });
       });
-      for (const { Key: key } of page.Contents ?? []) {
+      const contents = page.Contents ?? [];
+      for (const { Key: key } of contents) {
         if (key === undefined || !key.endsWith('.gz')) continue;
         try {
           objects.push({ key, events: await withRetries(() => readObject(client, server.bucket, key)) });
@@ -48,8 +53,9 @@ export async function readS3Bucket(server: S3TestServer): Promise<S3BucketConten
           unreadable.push({ key, error: describe(error) });
         }
       }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken !== undefined);
+      marker = contents.at(-1)?.Key;
+      if (!page.IsTruncated || marker === undefined) break;
+    }
     return { objects: objects.sort((a, b) => a.key.localeCompare(b.key)), unreadable };
   } finally {
     client.destroy();
