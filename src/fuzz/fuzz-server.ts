@@ -28,6 +28,8 @@ export interface FuzzServer {
   readonly database: ControlDatabase;
   /** The bootstrap source `default`. */
   readonly source: { readonly id: string; readonly writeKey: string };
+  /** A disabled source in the same workspace: its key must get 403 and store nothing. */
+  readonly disabledSource: { readonly id: string; readonly writeKey: string };
   close(): Promise<void>;
 }
 
@@ -64,6 +66,8 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     throw new Error(`fuzz server did not bootstrap as expected:\n${printed}`);
   }
   const context = captured;
+  const workspace = await context.store.findWorkspaceBySlug('default');
+  const disabled = await context.store.createSource({ workspaceId: workspace!.id, name: 'disabled', enabled: false });
   const url = new URL(server.urls.tracking);
   return {
     baseUrl: server.urls.tracking,
@@ -72,6 +76,7 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     store: context.store,
     database: context.database,
     source: { id: keyLine[1]!, writeKey: keyLine[2]! },
+    disabledSource: { id: disabled.id, writeKey: disabled.writeKey },
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -28,9 +28,10 @@ export interface ChaosRequest {
 
 const basic = (user: string): string => `Basic ${Buffer.from(user, 'latin1').toString('base64')}`;
 
-function authorization(writeKey: string): fc.Arbitrary<string | undefined> {
+function authorization(writeKey: string, disabledWriteKey: string): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(basic(`${writeKey}:`), basic(writeKey), basic(`${writeKey}:secret`), `basic ${Buffer.from(`${writeKey}:`).toString('base64')}`) },
+    { weight: 1, arbitrary: fc.constant(basic(`${disabledWriteKey}:`)) },
     {
       weight: 4,
       arbitrary: fc.oneof(
@@ -63,7 +64,7 @@ const encoding: fc.Arbitrary<Encoding> = fc.oneof(
 let bomb: Buffer | undefined;
 const gzipBomb = (): Buffer => (bomb ??= gzipSync(Buffer.alloc(fuzzLimits.maxRequestBytes * 40, 0x20)));
 
-function bodyText(writeKey: string): fc.Arbitrary<{ kind: string; bytes: Buffer }> {
+function bodyText(writeKey: string, disabledWriteKey: string): fc.Arbitrary<{ kind: string; bytes: Buffer }> {
   const text = (kind: string, value: string) => ({ kind, bytes: Buffer.from(value, 'utf8') });
   const valid = validEvent();
   const validText = fc.tuple(valid, fc.uuid()).map(([event, id]) => eventText(event, `fz-chaos-${id}`));
@@ -73,6 +74,7 @@ function bodyText(writeKey: string): fc.Arbitrary<{ kind: string; bytes: Buffer 
     { weight: 3, arbitrary: mutatedEvent().map((event) => text(`mutated event (${event.name})`, event.text)) },
     { weight: 4, arbitrary: batchOf.map((events) => text('batch', `{"batch":[${events.join(',')}]}`)) },
     { weight: 1, arbitrary: batchOf.map((events) => text('batch with body write key', `{"writeKey":${JSON.stringify(writeKey)},"batch":[${events.join(',')}]}`)) },
+    { weight: 1, arbitrary: batchOf.map((events) => text('batch with a disabled source key', `{"writeKey":${JSON.stringify(disabledWriteKey)},"batch":[${events.join(',')}]}`)) },
     {
       weight: 2,
       arbitrary: fc.record({ batch: fc.oneof(smallJson, fc.array(smallJson, { maxLength: 4 })), sentAt: smallJson, context: smallJson, integrations: smallJson, writeKey: fc.oneof(anyString, fc.constant(writeKey)) }, { requiredKeys: [] }).map((body) =>
@@ -137,7 +139,7 @@ const route: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.webPath().map((path) => `/v1${path.startsWith('/') ? path : `/${path}`}`) },
 );
 
-export function chaosRequest(writeKey: string): fc.Arbitrary<ChaosRequest> {
+export function chaosRequest(writeKey: string, disabledWriteKey: string): fc.Arbitrary<ChaosRequest> {
   const method = fc.oneof({ weight: 12, arbitrary: fc.constant('POST') }, { weight: 2, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH') });
   const extras = fc.array(
     fc.constantFrom<[string, string]>(
@@ -156,9 +158,9 @@ export function chaosRequest(writeKey: string): fc.Arbitrary<ChaosRequest> {
     .record({
       route: route.map((path) => path.replace('/v1/projects/x/', `/v1/projects/${encodeURIComponent(writeKey)}/`)),
       method,
-      auth: authorization(writeKey),
+      auth: authorization(writeKey, disabledWriteKey),
       type: contentType,
-      body: bodyText(writeKey),
+      body: bodyText(writeKey, disabledWriteKey),
       how: encoding,
       bombIt: fc.boolean(),
       frame: framing,

@@ -47,7 +47,7 @@ const wellFramed = (request: RawRequest): boolean =>
   request.contentLength === undefined && request.sendBodyBytes === undefined && !request.headers.some(([name]) => /^(transfer-encoding|expect)$/i.test(name));
 
 function plans(writeKey: string): fc.Arbitrary<Plan[]> {
-  const chaos = chaosRequest(writeKey)
+  const chaos = chaosRequest(writeKey, server.disabledSource.writeKey)
     .filter(({ request }) => wellFramed(request))
     .map(({ label, request }): Plan => ({ kind: 'chaos', label, request }));
   const batch = fc.tuple(slots, batchFields, fc.constantFrom('/v1/batch', '/v1/import', '/v1/b')).map(([slotList, fields, route]): Plan => ({ kind: 'batch', slots: slotList, fields, route }));
