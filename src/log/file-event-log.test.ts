@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { SluiceError } from '../errors/index.js';
 import { describeEventLogConformance } from './conformance.js';
-import { LOCK_FILE_NAME } from './directory-lock.js';
+import { LOCK_DATABASE_NAME, LOCK_FILE_NAME } from './directory-lock.js';
 import type { AppendRecord, EventLog } from './event-log.js';
 import { FileEventLog } from './file-event-log.js';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
@@ -103,7 +103,8 @@ describe('FileEventLog', () => {
     let log = await FileEventLog.open({ directory, maxBytes: ROOMY });
     for (const name of names) await log.append(name, [record(name)]);
     await log.close();
-    expect((await readdir(directory)).sort()).toEqual(['streams']);
+    // The lock's database file stays (removing it could let two processes lock two different files).
+    expect((await readdir(directory)).sort()).toEqual([LOCK_DATABASE_NAME, 'streams']);
     log = await FileEventLog.open({ directory, maxBytes: ROOMY });
     expect(log.streams().sort()).toEqual([...names].sort());
     for (const name of names) expect((await log.read(name, 0)).map((stored) => stored.data.toString())).toEqual([name]);
