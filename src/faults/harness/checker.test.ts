@@ -9,7 +9,7 @@ const key = (folder: number, file = 'f.gz') => `segment-logs/src/${String(folder
 
 function load(acknowledged: string[], sent: string[], afterRetry: string[] = []): LoadReport {
   return {
-    batches: 1, requests: 1, outcomes: {}, status503: 0, retryAfter503: 0, maxRecoverMs: 0, firstAckAfter503Ms: undefined,
+    batches: 1, requests: 1, outcomes: {}, status503: 0, retryAfter503: 0, maxRecoverMs: 0, firstAckAfter503Ms: undefined, acknowledgedAfter503: 0,
     sent: new Set(sent), acknowledged: new Set(acknowledged), acknowledgedAfterRetry: new Set(afterRetry),
     neverAcknowledged: new Set(sent.filter((id) => !acknowledged.includes(id))),
   };

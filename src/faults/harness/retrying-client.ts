@@ -46,6 +46,8 @@ export interface LoadReport {
   readonly maxRecoverMs: number;
   /** Time of the first acknowledgement after the first 503 (ms since the load started), if any. */
   readonly firstAckAfter503Ms: number | undefined;
+  /** Batches answered 503 at least once and acknowledged later (the server recovered for them). */
+  readonly acknowledgedAfter503: number;
 }
 
 const BASE_BACKOFF_MS = 100;
@@ -66,6 +68,7 @@ export class RetryingLoad {
   #maxRecoverMs = 0;
   #first503At: number | undefined;
   #firstAckAfter503Ms: number | undefined;
+  #acknowledgedAfter503 = 0;
   #sendingNew = true;
   #giveUpAt = Number.POSITIVE_INFINITY;
   /** Wakes backoff sleeps early when the run ends. */
@@ -112,6 +115,7 @@ export class RetryingLoad {
       neverAcknowledged: this.#neverAcknowledged,
       maxRecoverMs: this.#maxRecoverMs,
       firstAckAfter503Ms: this.#firstAckAfter503Ms,
+      acknowledgedAfter503: this.#acknowledgedAfter503,
     };
   }
 
@@ -130,11 +134,13 @@ export class RetryingLoad {
     for (const id of ids) this.#sent.add(id);
     const body = JSON.stringify({ batch: ids.map((messageId) => this.#event(messageId, batchName)) });
     let firstFailureAt: number | undefined;
+    let got503 = false;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.#attempt(body);
       if (outcome.ok) {
         for (const id of ids) this.#acknowledged.add(id);
         const now = Date.now();
+        if (got503) this.#acknowledgedAfter503++;
         if (firstFailureAt !== undefined) {
           for (const id of ids) this.#acknowledgedAfterRetry.add(id);
           this.#maxRecoverMs = Math.max(this.#maxRecoverMs, now - firstFailureAt);
@@ -143,6 +149,7 @@ export class RetryingLoad {
         return;
       }
       firstFailureAt ??= Date.now();
+      got503 ||= outcome.status === 503;
       const backoff = Math.random() * Math.min(this.#options.maxBackoffMs ?? 2_000, BASE_BACKOFF_MS * 2 ** attempt);
       const wait = Math.max(backoff, (outcome.retryAfterSeconds ?? 0) * 1000);
       if (Date.now() + wait > this.#giveUpAt) {
@@ -164,7 +171,7 @@ export class RetryingLoad {
     };
   }
 
-  async #attempt(body: string): Promise<{ ok: boolean; retryAfterSeconds?: number }> {
+  async #attempt(body: string): Promise<{ ok: boolean; status?: number; retryAfterSeconds?: number }> {
     const url = this.#options.target();
     this.#requests++;
     if (url === undefined) return this.#count('network', { ok: false });
@@ -183,7 +190,7 @@ export class RetryingLoad {
         this.#first503At ??= Date.now();
         if (retryAfter > 0) this.#retryAfter503++;
       }
-      return this.#count(String(response.status), retryAfter > 0 ? { ok: false, retryAfterSeconds: retryAfter } : { ok: false });
+      return this.#count(String(response.status), retryAfter > 0 ? { ok: false, status: response.status, retryAfterSeconds: retryAfter } : { ok: false, status: response.status });
     } catch {
       return this.#count('network', { ok: false });
     }
