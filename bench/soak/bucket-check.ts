@@ -10,7 +10,8 @@ import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { s3rverReader } from '../../src/storage/test-support/s3-test-server.js';
 import { tallyFiles, type FileTally } from './probes.js';
 
 const NEWLINE = 0x0a;
@@ -53,15 +54,8 @@ export function localBucket(directory: string): BucketReader {
 }
 
 /** An S3 bucket read with list/get rights (s3rver's own endpoint in the soak). */
-export function s3Bucket(options: { endpoint: string; bucket: string; credentials: { accessKeyId: string; secretAccessKey: string } }): BucketReader & { close(): void } {
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: options.endpoint,
-    forcePathStyle: true,
-    credentials: { ...options.credentials },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+export function s3Bucket(options: { endpoint: string; bucket: string }): BucketReader & { close(): void } {
+  const client = s3rverReader(options.endpoint);
   async function* objects(): AsyncGenerator<{ key: string; size: number }> {
     let token: string | undefined;
     do {

@@ -127,7 +127,7 @@ export async function startSoakTarget(options: { s3FlushIntervalSeconds?: number
   const output = new OutputTail(OUTPUT_TAIL_CHARS);
   const errors = new OutputTail(OUTPUT_TAIL_CHARS);
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
-  const s3Reader = s3Bucket({ endpoint: s3.directEndpoint, bucket: s3.bucket, credentials: s3.credentials });
+  const s3Reader = s3Bucket({ endpoint: s3.directEndpoint, bucket: s3.bucket });
   try {
     server = await startServerProcess(dataDir, output, errors);
     const base = `${server.url}/api/v1`;

@@ -16,7 +16,7 @@
 import { GetObjectCommand, ListObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import type { BucketObject } from '../../delivery/test-support/bucket-contents.js';
-import type { S3TestServer } from '../../storage/test-support/s3-test-server.js';
+import { s3rverReader, type S3TestServer } from '../../storage/test-support/s3-test-server.js';
 
 export interface S3BucketContents {
   readonly objects: BucketObject[];
@@ -27,14 +27,7 @@ export interface S3BucketContents {
 const READ_ATTEMPTS = 5;
 
 export async function readS3Bucket(server: S3TestServer): Promise<S3BucketContents> {
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: server.directEndpoint,
-    forcePathStyle: true,
-    credentials: { ...server.credentials },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3rverReader(server.directEndpoint);
   try {
     const objects: BucketObject[] = [];
     const unreadable: S3BucketContents['unreadable'] = [];

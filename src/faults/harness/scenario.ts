@@ -10,7 +10,7 @@ import { readBucket, type BucketObject } from '../../delivery/test-support/bucke
 import { AdminApi } from './admin-api.js';
 import { checkBucket, type CheckReport } from './checker.js';
 import type { ChildRunner } from './child.js';
-import type { LoadReport, RetryingLoad } from './retrying-client.js';
+import { RetryingLoad, type LoadOptions, type LoadReport } from './retrying-client.js';
 
 export const scenarioNames = ['kill', 's3', 'disk', 'corrupt', 'clock'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -59,6 +59,14 @@ export async function tuneLocalFiles(child: ChildRunner, settings: Record<string
   if (!destination || destination.type !== 'local-files') throw new Error('the first start did not create the local-files destination');
   await api.updateDestination(destination.id, { settings });
   return { api, destinationId: destination.id, sourceId: destination.sourceIds[0]! };
+}
+
+/**
+ * The scenarios' usual client load against the child, started: three senders of 20-event batches with a
+ * 20 ms pause, following the child across restarts. `overrides` changes any of it.
+ */
+export function startLoad(child: ChildRunner, overrides: Partial<Omit<LoadOptions, 'target' | 'writeKey'>> = {}): RetryingLoad {
+  return new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 20, ...overrides }).start();
 }
 
 export interface Ending {

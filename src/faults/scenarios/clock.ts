@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { CLOCK_OFFSET_FILE_ENV_VAR } from '../clock-hook.js';
 import { ChildRunner } from '../harness/child.js';
 import { writeClockOffset } from '../harness/clock-file.js';
-import { RetryingLoad } from '../harness/retrying-client.js';
-import { delay, finishAndCheck, newDataDir, resultOf, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, finishAndCheck, newDataDir, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 const DAY_MS = 86_400_000;
 /** Longer than the hook's 50 ms poll, so a jump has surely been seen before we count on it. */
@@ -26,7 +25,7 @@ export async function clockScenario({ short, log }: ScenarioOptions): Promise<Sc
   try {
     await child.start();
     const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 });
-    const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 20 }).start();
+    const load = startLoad(child);
     const jumpTo = async (serverTime: number, holdMs: number, what: string) => {
       await writeClockOffset(offsetFile, serverTime - Date.now());
       await delay(SETTLE_MS + holdMs);

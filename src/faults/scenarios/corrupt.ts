@@ -17,8 +17,7 @@ import { appendFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeFrames, FRAME_HEADER_BYTES } from '../../log/frame-codec.js';
 import { ChildRunner } from '../harness/child.js';
-import { RetryingLoad } from '../harness/retrying-client.js';
-import { delay, finishAndCheck, newDataDir, randomBetween, resultOf, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, finishAndCheck, newDataDir, randomBetween, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 type Damage = 'torn-frame' | 'bad-crc-frame' | 'zeros' | 'garbage';
 const damages: readonly Damage[] = ['torn-frame', 'bad-crc-frame', 'zeros', 'garbage'];
@@ -32,7 +31,7 @@ export async function corruptScenario({ short, log }: ScenarioOptions): Promise<
   try {
     await child.start();
     const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 });
-    const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 20 }).start();
+    const load = startLoad(child);
     for (let round = 0; round < rounds; round++) {
       if (child.url() === undefined) await child.start();
       await delay(randomBetween(500, short ? 1_500 : 3_000));

@@ -6,8 +6,7 @@
  * succeeds again — in the same process, without a restart or any operator action. Nothing is lost.
  */
 import { ChildRunner } from '../harness/child.js';
-import { RetryingLoad } from '../harness/retrying-client.js';
-import { delay, finishAndCheck, newDataDir, resultOf, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, finishAndCheck, newDataDir, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 export async function diskScenario({ short, log }: ScenarioOptions): Promise<ScenarioResult> {
   const startedAt = Date.now();
@@ -18,7 +17,7 @@ export async function diskScenario({ short, log }: ScenarioOptions): Promise<Sce
     await child.start();
     const flushIntervalSeconds = short ? 3 : 10;
     const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds });
-    const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 20, paddingBytes: 300 }).start();
+    const load = startLoad(child, { paddingBytes: 300 });
     const runMs = short ? 10_000 : 120_000;
     const until = Date.now() + runMs;
     let lastLogged = 0;

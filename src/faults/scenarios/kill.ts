@@ -5,8 +5,7 @@
  * in the bucket exactly once.
  */
 import { ChildRunner } from '../harness/child.js';
-import { RetryingLoad } from '../harness/retrying-client.js';
-import { delay, finishAndCheck, newDataDir, randomBetween, resultOf, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, finishAndCheck, newDataDir, randomBetween, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 export async function killScenario({ short, log }: ScenarioOptions): Promise<ScenarioResult> {
   const startedAt = Date.now();
@@ -14,7 +13,7 @@ export async function killScenario({ short, log }: ScenarioOptions): Promise<Sce
   const child = new ChildRunner(await newDataDir('kill'));
   await child.start();
   const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 });
-  const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 3, batchSize: 20, pauseMs: 20 }).start();
+  const load = startLoad(child);
   for (let kill = 1; kill <= kills; kill++) {
     if (child.url() === undefined) await child.start();
     await delay(randomBetween(300, 3_000));

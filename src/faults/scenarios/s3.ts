@@ -11,9 +11,8 @@ import type { ProxyFault, RecordedRequest } from '../../storage/test-support/s3-
 import { startS3TestServer } from '../../storage/test-support/s3-test-server.js';
 import { AdminApi } from '../harness/admin-api.js';
 import { ChildRunner } from '../harness/child.js';
-import { RetryingLoad } from '../harness/retrying-client.js';
 import { readS3Bucket } from '../harness/s3-bucket.js';
-import { delay, finishAndCheck, newDataDir, resultOf, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, finishAndCheck, newDataDir, resultOf, startLoad, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 interface Phase {
   readonly name: string;
@@ -54,7 +53,7 @@ export async function s3Scenario({ short, log }: ScenarioOptions): Promise<Scena
       },
     });
     await api.deleteDestination(bootstrap!.id);
-    const load = new RetryingLoad({ target: () => child.url(), writeKey: child.writeKey, senders: 2, batchSize: 20, pauseMs: 20 }).start();
+    const load = startLoad(child, { senders: 2 });
     await delay(short ? 1_500 : 5_000);
 
     const putsDuring = new Map<Phase, RecordedRequest[]>();

@@ -23,6 +23,18 @@ import { S3PolicyProxy, type ProxyPolicy } from './s3-policy-proxy.js';
  */
 export const S3RVER_CREDENTIALS = Object.freeze({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const);
 
+/** An S3 client with full rights on s3rver (list/get), for reading back what Sluice wrote. */
+export function s3rverReader(endpoint: string): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { ...S3RVER_CREDENTIALS },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 export interface StoredTestObject {
   /** The stored bytes, exactly (still gzip for our objects: nothing decodes Content-Encoding). */
   readonly body: Buffer;
@@ -50,14 +62,7 @@ export async function startS3TestServer(options: { bucket?: string; policy?: Par
   const address = await s3rver.run();
   const proxy = await S3PolicyProxy.start({ host: '127.0.0.1', port: address.port }, options.policy);
   const directEndpoint = `http://127.0.0.1:${address.port}`;
-  const reader = new S3Client({
-    region: 'us-east-1',
-    endpoint: directEndpoint,
-    forcePathStyle: true,
-    credentials: { ...S3RVER_CREDENTIALS },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const reader = s3rverReader(directEndpoint);
 
   return {
     bucket,
