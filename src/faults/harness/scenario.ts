@@ -52,6 +52,9 @@ export async function newDataDir(name: ScenarioName): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), `sluice-faults-${name}-`)), 'data');
 }
 
+/** Delivery all the time: a flush every second and whenever 16 KiB of NDJSON are pending. */
+export const deliverConstantly = { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 } as const;
+
 /** The first-start local-files destination and its source, with delivery settings for the scenario. */
 export async function tuneLocalFiles(child: ChildRunner, settings: Record<string, unknown>): Promise<{ api: AdminApi; destinationId: string; sourceId: string }> {
   const api = new AdminApi(child.url()!, child.token);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CLOCK_OFFSET_FILE_ENV_VAR } from '../clock-hook.js';
 import { ChildRunner } from '../harness/child.js';
 import { writeClockOffset } from '../harness/clock-file.js';
-import { delay, finishAndCheck, newDataDir, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, deliverConstantly, finishAndCheck, newDataDir, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 const DAY_MS = 86_400_000;
 /** Longer than the hook's 50 ms poll, so a jump has surely been seen before we count on it. */
@@ -24,7 +24,7 @@ export async function clockScenario({ short, log }: ScenarioOptions): Promise<Sc
   const notes: string[] = [];
   try {
     await child.start();
-    const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 });
+    const { destinationId, sourceId } = await tuneLocalFiles(child, deliverConstantly);
     const load = startLoad(child);
     const jumpTo = async (serverTime: number, holdMs: number, what: string) => {
       await writeClockOffset(offsetFile, serverTime - Date.now());

@@ -17,7 +17,7 @@ import { appendFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeFrames, FRAME_HEADER_BYTES } from '../../log/frame-codec.js';
 import { ChildRunner } from '../harness/child.js';
-import { delay, finishAndCheck, newDataDir, randomBetween, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, deliverConstantly, finishAndCheck, newDataDir, randomBetween, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 type Damage = 'torn-frame' | 'bad-crc-frame' | 'zeros' | 'garbage';
 const damages: readonly Damage[] = ['torn-frame', 'bad-crc-frame', 'zeros', 'garbage'];
@@ -30,7 +30,7 @@ export async function corruptScenario({ short, log }: ScenarioOptions): Promise<
   const notes: string[] = [];
   try {
     await child.start();
-    const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 });
+    const { destinationId, sourceId } = await tuneLocalFiles(child, deliverConstantly);
     const load = startLoad(child);
     for (let round = 0; round < rounds; round++) {
       if (child.url() === undefined) await child.start();

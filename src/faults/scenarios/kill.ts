@@ -5,14 +5,14 @@
  * in the bucket exactly once.
  */
 import { ChildRunner } from '../harness/child.js';
-import { delay, finishAndCheck, newDataDir, randomBetween, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
+import { delay, deliverConstantly, finishAndCheck, newDataDir, randomBetween, resultOf, startLoad, tuneLocalFiles, type ScenarioOptions, type ScenarioResult } from '../harness/scenario.js';
 
 export async function killScenario({ short, log }: ScenarioOptions): Promise<ScenarioResult> {
   const startedAt = Date.now();
   const kills = short ? 3 : 30;
   const child = new ChildRunner(await newDataDir('kill'));
   await child.start();
-  const { destinationId, sourceId } = await tuneLocalFiles(child, { flushIntervalSeconds: 1, maxBatchBytes: 16 * 1024 });
+  const { destinationId, sourceId } = await tuneLocalFiles(child, deliverConstantly);
   const load = startLoad(child);
   for (let kill = 1; kill <= kills; kill++) {
     if (child.url() === undefined) await child.start();

@@ -157,6 +157,7 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       ip: clientIp(request.raw, trustProxy),
       maxBatchEvents: limits.maxBatchEvents,
       maxEventBytes: limits.maxEventBytes,
+      fingerprints: deduplicator !== undefined,
     });
     if (!job) return false;
     const result: IngestJobResult = await job;

@@ -22,6 +22,8 @@ export interface IngestJobFacts {
   readonly ip: string | undefined;
   readonly maxBatchEvents: number;
   readonly maxEventBytes: number;
+  /** Whether the main thread deduplicates (then the worker computes the messageId fingerprints). */
+  readonly fingerprints: boolean;
 }
 
 export type IngestJobResult =
@@ -75,7 +77,7 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
     { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line) },
   );
   const positions = new Uint32Array(records.length * 2);
-  const fingerprints = fingerprintsOf(records);
+  const fingerprints = facts.fingerprints ? fingerprintsOf(records) : new Uint32Array(0);
   for (let index = 0; index < records.length; index++) {
     // Views made before a growth point into the old buffer at the same positions (growth copies from 0).
     positions[index * 2] = records[index]!.data.byteOffset;

@@ -104,7 +104,7 @@ describe('ingest pool through the tracking routes', () => {
 });
 
 describe('IngestPool', () => {
-  const facts: IngestJobFacts = { sourceId: 's', receivedAtMs: 0, ip: undefined, maxBatchEvents: 10, maxEventBytes: 1024 };
+  const facts: IngestJobFacts = { sourceId: 's', receivedAtMs: 0, ip: undefined, maxBatchEvents: 10, maxEventBytes: 1024, fingerprints: false };
   const body = () => Buffer.from(JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', messageId: 'm' }] }));
 
   it('declines work beyond its per-worker bound (the caller then ingests inline) and after close', async () => {
