@@ -17,6 +17,7 @@
  * Everything else (`_metadata`, `writeKey`, unknown fields) is kept untouched.
  */
 import type { JsonObject } from './event-types.js';
+import { formatIsoTimestamp } from './timestamps.js';
 import type { ValidEvent } from './validate.js';
 
 /** Facts shared by every event of one request, computed once per request. */
@@ -65,7 +66,7 @@ export function enrichEvent(valid: ValidEvent, facts: RequestFacts): JsonObject 
   if (valid.timestampMs !== undefined) {
     stored.originalTimestamp = source.timestamp;
     if (sentAtMs !== undefined) {
-      stored.timestamp = new Date(facts.receivedAtMs - (sentAtMs - valid.timestampMs)).toISOString();
+      stored.timestamp = formatIsoTimestamp(facts.receivedAtMs - (sentAtMs - valid.timestampMs));
     }
     // else: the client's timestamp stays as sent.
   } else {
@@ -82,7 +83,7 @@ export function enrichEvent(valid: ValidEvent, facts: RequestFacts): JsonObject 
   return stored;
 }
 
-function mergeContext(eventContext: unknown, facts: RequestFacts): JsonObject {
+export function mergeContext(eventContext: unknown, facts: RequestFacts): JsonObject {
   const merged = mergeObjects(facts.batchContext, eventContext) ?? {};
   const ip = merged.ip;
   if (facts.ip === undefined || (ip !== undefined && ip !== null && ip !== '')) {
@@ -96,7 +97,7 @@ function mergeContext(eventContext: unknown, facts: RequestFacts): JsonObject {
 }
 
 /** Shallow merge, `own` keys winning; returns `own` itself when there is nothing to merge in. */
-function mergeObjects(batchLevel: JsonObject | undefined, own: unknown): JsonObject | undefined {
+export function mergeObjects(batchLevel: JsonObject | undefined, own: unknown): JsonObject | undefined {
   const ownObject = typeof own === 'object' && own !== null && !Array.isArray(own) ? (own as JsonObject) : undefined;
   if (batchLevel === undefined) return ownObject;
   if (ownObject === undefined) return copyOf(batchLevel);

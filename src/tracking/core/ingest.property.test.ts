@@ -20,7 +20,8 @@ const facts = (envelope: { batchSentAt: string | undefined; batchSentAtMs: numbe
   newMessageId: () => 'generated',
 });
 const encoder = new TextEncoder();
-const options = { maxEventBytes: 2048, encode: (line: string) => encoder.encode(line) };
+const lineEncoder = () => (line: string) => encoder.encode(line);
+const options = () => ({ maxEventBytes: 2048, encode: lineEncoder() });
 
 /** Events that are often valid, with arbitrary JSON mixed into every field. */
 const eventLike = fc.record(
@@ -51,7 +52,7 @@ describe('ingestEvents over arbitrary input', () => {
           expect(envelope.code).toBe('invalid_timestamp');
           return;
         }
-        const result = ingestEvents(envelope, undefined, facts(envelope), options);
+        const result = ingestEvents(envelope, undefined, facts(envelope), options());
         expect(result.records.length + result.rejected.length).toBe(batch.length);
         expect(JSON.stringify(body)).toBe(snapshot);
         for (const record of result.records) {
@@ -68,7 +69,7 @@ describe('ingestEvents over arbitrary input', () => {
   it('a single-event body of any JSON is either stored or rejected with a code', () => {
     fc.assert(
       fc.property(fc.oneof(eventLike, fc.jsonValue()), (event) => {
-        const result = ingestEvents(singleEventEnvelope(event), 'track', facts({ batchSentAt: undefined, batchSentAtMs: undefined }), options);
+        const result = ingestEvents(singleEventEnvelope(event), 'track', facts({ batchSentAt: undefined, batchSentAtMs: undefined }), options());
         expect(result.records.length + result.rejected.length).toBe(1);
         for (const rejected of result.rejected) expect(rejected.code).toMatch(/^[a-z_]+$/);
       }),

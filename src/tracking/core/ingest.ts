@@ -1,17 +1,22 @@
 /**
- * From a request envelope to the records to append: validate → enrich → serialize → size check, per
- * event, with no I/O and no per-event async work. The HTTP layer appends all `records` in one call.
+ * From a request envelope to the records to append: validate → enrich → write the stored line → size
+ * check, per event, with no I/O and no per-event async work. The HTTP layer appends all `records` in one
+ * call. An event whose bytes in the body were indexed (raw-json.ts) is stored by splicing the enrichment
+ * into those bytes (stored-line.ts); any other is enriched and serialized (enrich.ts). Both give the
+ * same JSON.
  *
- * Per-event size limit: it applies to the event *as the client sent it*. Measuring that would cost a
- * second `JSON.stringify` per event, so we serialize the enriched event once (that string is the stored
- * line) and only when the stored line is over the limit do we serialize the client's original object to
- * decide. Enrichment only adds a few hundred bytes, so the slow path runs only for events near the limit.
+ * Per-event size limit: it applies to the event *as the client sent it*, measured as its serialized
+ * form so both paths agree. That measure costs a second `JSON.stringify`, so it is taken only for an
+ * event whose bytes as sent (spliced) or stored line (serialized) is over the limit: enrichment adds only
+ * a few hundred bytes, so the slow path runs only for events near the limit.
  */
 import type { ErrorCode } from '../../errors/codes.js';
-import type { EventType } from './event-types.js';
+import type { EventType, JsonObject } from './event-types.js';
 import { enrichEvent, type RequestFacts } from './enrich.js';
 import type { Envelope } from './envelope.js';
 import { validateEvent } from './validate.js';
+import type { CharCodes, RawObject } from './raw-json.js';
+import { spliceFactsOf, spliceStoredLine } from './stored-line.js';
 
 export interface RejectedEvent {
   readonly index: number;
@@ -33,8 +38,13 @@ export interface IngestResult {
 
 export interface IngestOptions {
   readonly maxEventBytes: number;
-  /** UTF-8 encoder for the stored line (Buffer.from on Node; injected to keep the core pure). */
+  /** UTF-8 encoder for the stored line (a per-request LineBuffer on Node; injected to keep the core pure). */
   readonly encode: (line: string) => Uint8Array;
+  /**
+   * The body's text as JSON.parse read it and where each event lies in it (raw-json.ts), aligned with
+   * the envelope's events: indexed events are stored by splicing (stored-line.ts), the rest serialized.
+   */
+  readonly raw?: { readonly source: string; readonly codes: CharCodes; readonly events: readonly (RawObject | undefined)[] } | undefined;
 }
 
 export function ingestEvents(
@@ -46,10 +56,27 @@ export function ingestEvents(
   const records: IngestRecord[] = [];
   const rejected: RejectedEvent[] = [];
   const events = envelope.events;
+  const { encode, raw } = options;
+  const shared = raw ? spliceFactsOf(facts) : undefined;
   for (let index = 0; index < events.length; index++) {
     const valid = validateEvent(events[index], impliedType);
     if (!valid.ok) {
       rejected.push({ index, code: valid.code, message: valid.message });
+      continue;
+    }
+    const rawEvent = raw?.events[index];
+    if (rawEvent) {
+      // The event's bytes as sent are its size; only an event over the limit is measured again (below).
+      // Characters of a UTF-16 index may take up to 3 UTF-8 bytes each; an ASCII index counts bytes.
+      const rawBytes = (rawEvent.end - rawEvent.start) * (raw!.codes.BYTES_PER_ELEMENT === 1 ? 1 : 3);
+      if (rawBytes > options.maxEventBytes) {
+        const sentBytes = sentSize(valid.event, rawBytes);
+        if (sentBytes > options.maxEventBytes) {
+          rejected.push(tooLarge(index, sentBytes, options.maxEventBytes));
+          continue;
+        }
+      }
+      records.push(record(valid.event, facts, encode(spliceStoredLine(valid, rawEvent, raw!.source, raw!.codes, facts, shared!))));
       continue;
     }
     const line = serialize(enrichEvent(valid, facts));
@@ -57,23 +84,32 @@ export function ingestEvents(
       rejected.push({ index, code: 'invalid_event', message: tooDeepMessage });
       continue;
     }
-    const data = options.encode(line);
+    const data = encode(line);
     if (data.byteLength > options.maxEventBytes) {
-      const sent = serialize(valid.event);
-      const sentBytes = sent === undefined ? data.byteLength : utf8ByteLength(sent);
+      const sentBytes = sentSize(valid.event, data.byteLength);
       if (sentBytes > options.maxEventBytes) {
-        rejected.push({
-          index,
-          code: 'event_too_large',
-          message: `The event is ${sentBytes} bytes; the per-event limit is ${options.maxEventBytes} bytes.`,
-        });
+        rejected.push(tooLarge(index, sentBytes, options.maxEventBytes));
         continue;
       }
     }
-    const sentId = valid.event.messageId;
-    records.push({ timestamp: facts.receivedAtMs, data, clientMessageId: typeof sentId === 'string' && sentId !== '' ? sentId : undefined });
+    records.push(record(valid.event, facts, data));
   }
   return { records, rejected };
+}
+
+function record(event: JsonObject, facts: RequestFacts, data: Uint8Array): IngestRecord {
+  const sentId = event.messageId;
+  return { timestamp: facts.receivedAtMs, data, clientMessageId: typeof sentId === 'string' && sentId !== '' ? sentId : undefined };
+}
+
+/** The size of the event as the client sent it, serialized; `fallback` when it cannot be serialized. */
+function sentSize(event: JsonObject, fallback: number): number {
+  const sent = serialize(event);
+  return sent === undefined ? fallback : utf8ByteLength(sent);
+}
+
+function tooLarge(index: number, sentBytes: number, maxEventBytes: number): RejectedEvent {
+  return { index, code: 'event_too_large', message: `The event is ${sentBytes} bytes; the per-event limit is ${maxEventBytes} bytes.` };
 }
 
 const tooDeepMessage = 'The event is nested too deeply to be stored.';

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIsoTimestamp } from './timestamps.js';
+import { formatIsoTimestamp, parseIsoTimestamp } from './timestamps.js';
 
 describe('parseIsoTimestamp', () => {
   it('parses what the libraries send (toISOString) and common ISO-8601 variants', () => {
@@ -48,6 +49,20 @@ describe('parseIsoTimestamp edge cases', () => {
     for (const ms of [0, 951_782_400_000, 1_700_000_000_123, 4_102_444_799_999]) {
       const iso = new Date(ms).toISOString();
       expect(parseIsoTimestamp(iso)).toBe(ms);
+    }
+  });
+});
+
+describe('formatIsoTimestamp', () => {
+  it('writes what Date#toISOString writes, for every instant of years 0–9999 and beyond', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000 - 1000, max: 253_402_300_799_999 + 1000 }), (ms) => {
+        expect(formatIsoTimestamp(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+    for (const ms of [0, -1, 86_399_999, 86_400_000, 951_782_400_000, -62_167_219_200_000, 253_402_300_799_999, 8.64e15]) {
+      expect(formatIsoTimestamp(ms)).toBe(new Date(ms).toISOString());
     }
   });
 });

@@ -24,7 +24,8 @@ type IngestJobRejected = readonly RejectedEvent[];
 import type { RequestFacts } from '../core/enrich.js';
 import type { TrackedSource } from '../source-directory.js';
 import { clientIp } from './client-ip.js';
-import { createLineArena } from './line-arena.js';
+import { LineBuffer } from './line-buffer.js';
+import { rawEventsOf, rawSingleEventOf } from './raw-body.js';
 import { sendError } from '../../errors/http-error-handler.js';
 import type { IngestPool } from './ingest-pool.js';
 import type { IngestJobResult } from './ingest-job.js';
@@ -51,6 +52,14 @@ class PooledBody {
   constructor(readonly bytes: Buffer) {}
 }
 
+/** A parsed body with the text it was parsed from (kept for splicing stored lines, core/stored-line.ts). */
+class JsonBody {
+  constructor(
+    readonly parsed: { readonly value: unknown; readonly text: string },
+    readonly bytes: Buffer,
+  ) {}
+}
+
 export interface PoolRouting {
   readonly pool: IngestPool;
   /** Bodies below this size are ingested on the main thread. */
@@ -75,7 +84,7 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
   app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
     const bytes = await readBodyBytes(payload, request.headers, limits.maxRequestBytes);
     if (routing && bytes.length >= routing.minBodyBytes && headerSources.has(request)) return new PooledBody(bytes);
-    return parseJsonBody(bytes);
+    return new JsonBody(parseJsonBody(bytes), bytes);
   });
 
   // A wrong key in the header is refused before a single body byte is read.
@@ -85,13 +94,14 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
   });
 
   async function store(request: FastifyRequest, reply: FastifyReply, impliedType: EventType | undefined): Promise<FastifyReply> {
-    let body = request.body;
-    if (body instanceof PooledBody) {
-      if (!impliedType && (await storePooled(request, reply, body.bytes))) return reply;
-      body = parseJsonBody(body.bytes);
+    let received = request.body;
+    if (received instanceof PooledBody) {
+      if (!impliedType && (await storePooled(request, reply, received.bytes))) return reply;
+      received = new JsonBody(parseJsonBody(received.bytes), received.bytes);
     }
     // No body at all; a JSON `null` body goes on and is refused as an event or a batch.
-    if (body === undefined) throw new SluiceError('invalid_json', 'The body is empty; send a JSON object.');
+    if (!(received instanceof JsonBody)) throw new SluiceError('invalid_json', 'The body is empty; send a JSON object.');
+    const { value: body, text } = received.parsed;
     const source = headerSources.get(request) ?? authenticate(sources, bodyWriteKey(body));
     const receivedAtMs = now();
     if (rateLimiter) {
@@ -112,7 +122,9 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       batchIntegrations: envelope.batchIntegrations,
       newMessageId,
     };
-    const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: createLineArena(envelope.events.length) });
+    const lines = new LineBuffer(text.length + envelope.events.length * 256 + 256, { transferable: false });
+    const raw = impliedType ? rawSingleEventOf(received.bytes, text, body) : rawEventsOf(received.bytes, text, envelope.events);
+    const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: (line) => lines.write(line), raw });
 
     const only = rejected[0];
     if (records.length === 0 && impliedType && only) return sendError(reply, new SluiceError(only.code, only.message));

@@ -14,6 +14,8 @@ import type { ErrorCode } from '../../errors/codes.js';
 import { readBatchEnvelope } from '../core/envelope.js';
 import { ingestEvents, type RejectedEvent } from '../core/ingest.js';
 import { fingerprintsOf } from '../dedup/deduplicator.js';
+import { LineBuffer } from './line-buffer.js';
+import { rawEventsOf } from './raw-body.js';
 
 /** What the main thread knows about the request, already resolved. */
 export interface IngestJobFacts {
@@ -50,16 +52,17 @@ export type IngestJobReply = { readonly id: number; readonly result: IngestJobRe
 
 /** Parses and ingests one `/batch` body (the bytes are the request's decoded body). */
 export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJobResult {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     // Same words as parseJsonBody (read-body.ts), so both paths answer alike.
     return { ok: false, stage: 'parse', code: 'invalid_json', message: `The body is not valid JSON: ${(error as Error).message}` };
   }
   const envelope = readBatchEnvelope(parsed, facts.maxBatchEvents);
   if (!envelope.ok) return { ok: false, stage: 'envelope', code: envelope.code, message: envelope.message };
-  const output = new LineBuffer(body.byteLength + envelope.events.length * 256 + 1024);
+  const output = new LineBuffer(body.byteLength + envelope.events.length * 256 + 1024, { transferable: true });
   const { records, rejected } = ingestEvents(
     envelope,
     undefined,
@@ -74,7 +77,7 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
       batchIntegrations: envelope.batchIntegrations,
       newMessageId: randomUUID,
     },
-    { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line) },
+    { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line), raw: rawEventsOf(body, text, envelope.events) },
   );
   const positions = new Uint32Array(records.length * 2);
   const fingerprints = facts.fingerprints ? fingerprintsOf(records) : new Uint32Array(0);
@@ -84,34 +87,6 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
     positions[index * 2 + 1] = records[index]!.data.byteLength;
   }
   return { ok: true, buffer: output.buffer, positions, fingerprints, rejected };
-}
-
-/** Appends UTF-8 lines into one dedicated, growable ArrayBuffer (never Node's shared pool: it is transferred). */
-class LineBuffer {
-  #bytes: Buffer;
-  #used = 0;
-
-  constructor(initialBytes: number) {
-    this.#bytes = Buffer.allocUnsafeSlow(initialBytes);
-  }
-
-  write(line: string): Uint8Array {
-    // A UTF-16 code unit never needs more than 3 UTF-8 bytes.
-    const worstCase = line.length * 3;
-    if (this.#bytes.length - this.#used < worstCase) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + worstCase));
-      this.#bytes.copy(grown, 0, 0, this.#used);
-      this.#bytes = grown;
-    }
-    const written = this.#bytes.write(line, this.#used, 'utf8');
-    const view = this.#bytes.subarray(this.#used, this.#used + written);
-    this.#used += written;
-    return view;
-  }
-
-  get buffer(): ArrayBuffer {
-    return this.#bytes.buffer as ArrayBuffer;
-  }
 }
 
 /** Answers jobs posted on `port` with `run` (the worker entry, and test workers that inject faults). */

@@ -106,11 +106,12 @@ export async function readBodyBytes(stream: Readable, headers: Headers, limit: n
   return gzip ? gunzipCapped(raw, limit) : raw;
 }
 
-/** The single JSON.parse of a request. */
-export function parseJsonBody(bytes: Buffer): unknown {
+/** The single JSON.parse of a request: the value, and the text it was read from (for splicing stored lines). */
+export function parseJsonBody(bytes: Buffer): { readonly value: unknown; readonly text: string } {
   if (bytes.length === 0) throw new SluiceError('invalid_json', 'The body is empty; send a JSON object.');
+  const text = bytes.toString('utf8');
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return { value: JSON.parse(text), text };
   } catch (error) {
     throw new SluiceError('invalid_json', `The body is not valid JSON: ${(error as Error).message}`);
   }
