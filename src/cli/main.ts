@@ -3,6 +3,8 @@
  * The `sluice` command line (package.json `bin`). Only assembles the sub-commands of ./commands; each
  * owns its flags and its exit codes.
  */
+// First: sizes the thread pool before any module can start it.
+import './thread-pool.js';
 import { Command } from 'commander';
 import { commands } from './commands/index.js';
 

@@ -1,8 +1,9 @@
 /**
- * The object body encoder: NDJSON (one stored event per line, `\n` after every line) through gzip into
- * a sink, with backpressure. Lines are coalesced into fixed 1 MiB chunks before they reach zlib (never
- * one zlib write per event; DESIGN A's "fast path" asks ≥ 64 KiB), and the fixed chunking plus a
- * fixed level make the output a pure function of the lines, so a re-delivered batch is byte-identical.
+ * The object body encoder: NDJSON (one stored event per line, `\n` after every line) as one gzip
+ * member into a sink, with backpressure. Lines are coalesced into fixed 1 MiB chunks, each deflated on
+ * the low-priority deflate thread (../gzip/: never one zlib call per event; DESIGN A's "fast path" asks
+ * ≥ 64 KiB), and the fixed chunking plus a fixed level make the output a pure function of the lines,
+ * so a re-delivered batch is byte-identical.
  *
  * Level: 6 (zlib's default), measured on ~450 B Segment-like events in one run on the dev machine:
  *   level 1: 5.97× ratio, ≈ 2–2.5× the speed of 6 — objects ≈ 16% larger;
@@ -13,55 +14,60 @@
  * a 100 MB batch in 1–2 s, far inside the hourly schedule, and 9 buys almost nothing for its cost.
  */
 import { once } from 'node:events';
-import type { Transform, Writable } from 'node:stream';
+import { PassThrough, type Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setImmediate as turnOfEventLoop } from 'node:timers/promises';
-import zlib from 'node:zlib';
+import { GZIP_HEADER } from '../gzip/chunked-gzip.js';
+import { deflatePool, type GzipMember, type MemberOpener } from '../gzip/deflate-pool.js';
 
 export const GZIP_LEVEL = 6;
 /**
- * Bytes handed to zlib per write (DESIGN asks ≥ 64 KiB). Each write is one thread-pool job that must
- * be started from the event loop; 1 MiB jobs (~10 ms of deflate) make the main thread's busy spells
- * (parsing a chunk of the log) a small fraction of a job, so zlib rarely waits for it. Paired runs
- * against plain zlib on the shared 2-core machine: 64 KiB 0.80–0.96×, 256 KiB 0.79–0.83×,
- * 1 MiB (4 MiB queue) 0.86× median with the least spread.
+ * Bytes deflated per job (DESIGN asks ≥ 64 KiB): each is one message to the deflate thread and one
+ * independently deflated piece of the member (chunked-gzip.ts), so larger chunks cost less overhead
+ * and lose less of the 32 KiB window at their starts; 1 MiB is ~10 ms of deflate.
  */
 export const ZLIB_CHUNK_BYTES = 1024 * 1024;
 /**
- * How much input may queue in front of zlib before `writeLine` waits. zlib compresses on the thread
- * pool, so a few chunks of slack let reading the log (main thread) overlap compressing instead of
- * taking turns; it is also the bound on this encoder's buffered input.
+ * How much input may wait for the deflate thread before `writeLine` waits: a few chunks of slack let
+ * reading the log (main thread) overlap compressing instead of taking turns; it is also the bound on
+ * this encoder's buffered input.
  */
 export const ZLIB_QUEUE_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
 export class NdjsonGzipEncoder {
-  readonly #gzip: zlib.Gzip;
+  readonly #out: PassThrough;
+  readonly #member: GzipMember;
   readonly #done: Promise<void>;
   readonly #chunkBytes: number;
+  readonly #queueBytes: number;
   #chunk: Buffer;
   #filled = 0;
   #lines = 0;
   #bytes = 0;
+  /** Input bytes handed to the deflate thread and not yet written out. */
+  #queued = 0;
+  /** Writes of deflated chunks to the output, chained in chunk order. */
+  #written: Promise<void> = Promise.resolve();
   #failure: unknown;
 
   /**
-   * Starts gzip piped (through the optional `through` transforms, e.g. a hasher) into `sink`; `end()`
-   * ends them all and resolves once the sink has finished.
+   * Starts the gzip member, piped (through the optional `through` transforms, e.g. a hasher) into
+   * `sink`; `end()` ends them all and resolves once the sink has finished.
    */
-  constructor(sink: Writable, options: { level?: number; through?: readonly Transform[]; chunkBytes?: number; queueBytes?: number } = {}) {
+  constructor(
+    sink: Writable,
+    options: { level?: number; through?: readonly Transform[]; chunkBytes?: number; queueBytes?: number; deflate?: MemberOpener } = {},
+  ) {
     this.#chunkBytes = Math.max(64 * 1024, options.chunkBytes ?? ZLIB_CHUNK_BYTES);
+    this.#queueBytes = options.queueBytes ?? ZLIB_QUEUE_BYTES;
     this.#chunk = Buffer.allocUnsafe(this.#chunkBytes);
-    // zlib streams take Transform options at run time; the typings omit writableHighWaterMark.
-    const streamOptions = { level: options.level ?? GZIP_LEVEL, chunkSize: this.#chunkBytes, writableHighWaterMark: options.queueBytes ?? ZLIB_QUEUE_BYTES } as zlib.ZlibOptions;
-    this.#gzip = zlib.createGzip(streamOptions);
-    this.#done = pipeline([this.#gzip, ...(options.through ?? []), sink]);
+    this.#member = (options.deflate ?? deflatePool).openMember(options.level ?? GZIP_LEVEL);
+    this.#out = new PassThrough();
+    this.#done = pipeline([this.#out, ...(options.through ?? []), sink]);
     // Remember a failure at once, so the next write throws instead of waiting for a drain that never comes.
-    this.#done.catch((error: unknown) => {
-      this.#failure = error ?? new Error('encoder pipeline failed');
-    });
+    this.#done.catch((error: unknown) => this.#fail(error ?? new Error('encoder pipeline failed')));
+    this.#out.write(GZIP_HEADER);
   }
-
   /** Lines written so far. */
   get lines(): number {
     return this.#lines;
@@ -103,36 +109,62 @@ export class NdjsonGzipEncoder {
     if (this.#filled === this.#chunkBytes) await this.#writeChunk();
   }
 
-  /** Writes what is pending, finishes the gzip member and waits until the sink has everything. */
+  /** Deflates what is pending as the member's last chunk, writes the trailer and waits until the sink has everything. */
   async end(): Promise<void> {
     this.#throwIfFailed();
-    if (this.#filled > 0) this.#gzip.write(this.#chunk.subarray(0, this.#filled));
+    const rest = this.#chunk.subarray(0, this.#filled);
     this.#filled = 0;
-    this.#gzip.end();
+    this.#enqueue(rest, true);
+    await this.#written;
+    this.#throwIfFailed();
+    this.#out.end();
     await this.#done;
   }
 
   /** Stops early: the sink is destroyed too (the caller discards what it received). */
   destroy(error?: Error): void {
-    this.#gzip.destroy(error);
+    this.#member.abandon();
+    this.#out.destroy(error);
     this.#done.catch(() => {});
   }
 
   async #writeChunk(): Promise<void> {
     this.#throwIfFailed();
     const full = this.#chunk;
-    // zlib keeps a reference to the written buffer until it has consumed it, so start a fresh one.
+    // The chunk moves to the deflate thread, so start a fresh one.
     this.#chunk = Buffer.allocUnsafe(this.#chunkBytes);
     this.#filled = 0;
-    if (!this.#gzip.write(full)) {
-      await Promise.race([once(this.#gzip, 'drain'), this.#done]);
+    this.#enqueue(full, false);
+    if (this.#queued > this.#queueBytes) {
+      await this.#written;
       this.#throwIfFailed();
-    } else {
-      // zlib compresses on the thread pool but needs the event loop between jobs to start the next
-      // one. Reading records from the log resolves as microtasks only, so without this turn zlib
-      // would sit idle until the next log read and reading and compressing would take turns.
-      await turnOfEventLoop();
     }
+  }
+
+  /** Hands `chunk` to the deflate thread and chains writing its output after the chunks before it. */
+  #enqueue(chunk: Buffer, last: boolean): void {
+    const size = chunk.byteLength;
+    this.#queued += size;
+    const deflated = this.#member.deflate(chunk, last);
+    // Handled by the chain below; this only stops an unhandled rejection while earlier writes wait.
+    deflated.catch(() => {});
+    this.#written = this.#written.then(async () => {
+      if (this.#failure !== undefined) return;
+      try {
+        const output = await deflated;
+        this.#queued -= size;
+        if (!this.#out.write(output)) await Promise.race([once(this.#out, 'drain'), this.#done]);
+      } catch (error) {
+        this.#fail(error);
+      }
+    });
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    this.#member.abandon();
+    this.#out.destroy(error instanceof Error ? error : new Error(String(error)));
   }
 
   #throwIfFailed(): void {

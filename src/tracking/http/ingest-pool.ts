@@ -11,11 +11,10 @@
  * replaced at once. Workers start on the first job. `close` waits for in-flight jobs, then terminates every worker. Workers are unref'd:
  * a pool never keeps a process alive by itself.
  *
- * Loading: the worker entry sits next to this file, `.js` when built, `.ts` when run through tsx or
- * vitest. Node 20 does not pass tsx's loader hooks on to workers, so a `.ts` entry is started by a
- * tiny bootstrap that registers tsx in the worker first.
+ * Loading: the worker entry sits next to this file (workers/start-worker.ts).
  */
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { startWorker, workerEntry } from '../../workers/start-worker.js';
 import type { IngestJobFacts, IngestJobReply, IngestJobRequest, IngestJobResult } from './ingest-job.js';
 
 export interface IngestPoolOptions {
@@ -107,7 +106,7 @@ export class IngestPool {
   }
 
   #start(): PoolWorker {
-    const thread = startWorker(this.#entry, this.#options.resourceLimits ?? defaultWorkerLimits);
+    const thread = startWorker(this.#entry, { resourceLimits: this.#options.resourceLimits ?? defaultWorkerLimits });
     thread.unref();
     const worker: PoolWorker = { thread, pending: new Map() };
     thread.on('message', (reply: IngestJobReply) => {
@@ -150,14 +149,5 @@ function ownedArrayBuffer(body: Uint8Array): ArrayBuffer {
 }
 
 function defaultEntry(): URL {
-  const typescript = import.meta.url.endsWith('.ts');
-  return new URL(typescript ? './ingest-worker.ts' : './ingest-worker.js', import.meta.url);
-}
-
-function startWorker(entry: URL, resourceLimits: ResourceLimits | undefined): Worker {
-  const options = resourceLimits ? { resourceLimits } : {};
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return workerEntry(import.meta.url, 'ingest-worker');
 }

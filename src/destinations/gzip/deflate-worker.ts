@@ -1,0 +1,50 @@
+/**
+ * Entry of the deflate thread (started by deflate-pool.ts): deflates chunks of gzip members in the
+ * order they arrive, keeping each member's running CRC and length. It first lowers its own OS
+ * scheduling priority, so compressing a delivery batch only takes CPU that ingest leaves idle.
+ */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { deflateChunk, newMemberState, type MemberState } from './chunked-gzip.js';
+import type { DeflateReply, DeflateRequest } from './deflate-pool.js';
+
+if (!parentPort) throw new Error('deflate-worker runs only as a worker thread (see deflate-pool.ts).');
+const port = parentPort;
+
+/**
+ * On Linux, setpriority(2) on a thread id affects that thread alone; /proc/thread-self names ours.
+ * Elsewhere (or if refused) the thread keeps the process's priority, which is only slower to yield.
+ */
+function lowerThreadPriority(niceness: number): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, niceness);
+  } catch {
+    // Not Linux, or not allowed: nothing to do.
+  }
+}
+
+lowerThreadPriority((workerData as { niceness: number }).niceness);
+
+const members = new Map<number, MemberState>();
+port.on('message', (request: DeflateRequest) => {
+  if (request.kind === 'abandon') {
+    members.delete(request.member);
+    return;
+  }
+  let reply: DeflateReply;
+  try {
+    let state = members.get(request.member);
+    if (!state) members.set(request.member, (state = newMemberState()));
+    const output = deflateChunk(new Uint8Array(request.chunk), request.level, request.last, state);
+    if (request.last) members.delete(request.member);
+    const transferable = output.buffer.byteLength === output.byteLength ? output.buffer : new Uint8Array(output).buffer;
+    reply = { id: request.id, output: transferable as ArrayBuffer };
+    port.postMessage(reply, [reply.output]);
+  } catch (error) {
+    members.delete(request.member);
+    reply = { id: request.id, error: (error as Error).message };
+    port.postMessage(reply);
+  }
+});
