@@ -3,7 +3,8 @@
  * paced one in `paced-load.ts`): each MESSAGE_ID_PLACEHOLDER in the body template is overwritten in
  * place (same length, so Content-Length holds) with a random per-generator prefix and a request
  * counter. The events of one body differ by the index that follows the placeholder (`events.ts`).
- * That costs a body copy per request (a few µs), the same for every target.
+ * `next()` costs a body copy per request; `refreshInPlace` rewrites only the placeholders of a request
+ * buffer a generator keeps (autocannon's, `load-generator.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { MESSAGE_ID_PLACEHOLDER } from './events.js';
@@ -30,8 +31,20 @@ export class FreshBodies {
   next(): Buffer {
     if (!this.hasPlaceholders) return this.#template;
     const body = Buffer.from(this.#template);
-    const unique = Buffer.from(this.#prefix + (this.#counter++).toString(36).padStart(MESSAGE_ID_PLACEHOLDER.length - this.#prefix.length, '0'));
-    for (const at of this.#positions) unique.copy(body, at);
+    this.#fill(body, 0);
     return body;
+  }
+
+  /**
+   * Gives the body that ends `request` (a whole HTTP request: headers, then a body built from the
+   * template) the next request's messageIds, in place: no copy of the body at all.
+   */
+  refreshInPlace(request: Buffer): void {
+    if (this.hasPlaceholders) this.#fill(request, request.length - this.#template.length);
+  }
+
+  #fill(target: Buffer, bodyStart: number): void {
+    const unique = Buffer.from(this.#prefix + (this.#counter++).toString(36).padStart(MESSAGE_ID_PLACEHOLDER.length - this.#prefix.length, '0'));
+    for (const at of this.#positions) unique.copy(target, bodyStart + at);
   }
 }
