@@ -46,6 +46,8 @@ export class NdjsonGzipEncoder {
   #bytes = 0;
   /** Input bytes handed to the deflate thread and not yet written out. */
   #queued = 0;
+  /** Chunks back from the deflate thread, to fill again instead of allocating (at most a queue's worth). */
+  readonly #spare: Buffer[] = [];
   /** Writes of deflated chunks to the output, chained in chunk order. */
   #written: Promise<void> = Promise.resolve();
   #failure: unknown;
@@ -131,8 +133,8 @@ export class NdjsonGzipEncoder {
   async #writeChunk(): Promise<void> {
     this.#throwIfFailed();
     const full = this.#chunk;
-    // The chunk moves to the deflate thread, so start a fresh one.
-    this.#chunk = Buffer.allocUnsafe(this.#chunkBytes);
+    // The chunk moves to the deflate thread: fill one it gave back, or a new one.
+    this.#chunk = this.#spare.pop() ?? Buffer.allocUnsafe(this.#chunkBytes);
     this.#filled = 0;
     this.#enqueue(full, false);
     if (this.#queued > this.#queueBytes) {
@@ -151,8 +153,9 @@ export class NdjsonGzipEncoder {
     this.#written = this.#written.then(async () => {
       if (this.#failure !== undefined) return;
       try {
-        const output = await deflated;
+        const { output, input } = await deflated;
         this.#queued -= size;
+        if (input.byteLength === this.#chunkBytes && this.#spare.length * this.#chunkBytes < this.#queueBytes) this.#spare.push(input);
         if (!this.#out.write(output)) await Promise.race([once(this.#out, 'drain'), this.#done]);
       } catch (error) {
         this.#fail(error);

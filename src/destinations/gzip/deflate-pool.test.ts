@@ -16,7 +16,7 @@ function newPool(niceness?: number): DeflatePool {
 
 async function gzipThrough(member: GzipMember, chunks: readonly string[]): Promise<Buffer> {
   const parts = [GZIP_HEADER];
-  for (let index = 0; index < chunks.length; index++) parts.push(await member.deflate(Buffer.from(chunks[index]!), index === chunks.length - 1));
+  for (let index = 0; index < chunks.length; index++) parts.push((await member.deflate(Buffer.from(chunks[index]!), index === chunks.length - 1)).output);
   return Buffer.concat(parts);
 }
 

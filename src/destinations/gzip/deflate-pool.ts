@@ -17,19 +17,28 @@ export type DeflateRequest =
   | { readonly kind: 'chunk'; readonly id: number; readonly member: number; readonly chunk: ArrayBuffer; readonly level: number; readonly last: boolean }
   | { readonly kind: 'abandon'; readonly member: number };
 
-export type DeflateReply = { readonly id: number; readonly output: ArrayBuffer } | { readonly id: number; readonly error: string };
+export type DeflateReply = { readonly id: number; readonly output: ArrayBuffer; readonly input: ArrayBuffer } | { readonly id: number; readonly error: string };
+
+/** A deflated chunk, and the chunk's memory handed back for reuse. */
+export interface Deflated {
+  readonly output: Buffer;
+  readonly input: Buffer;
+}
 
 /** One gzip member being written; from `DeflatePool.openMember`. */
 export interface GzipMember {
-  /** Deflates the next chunk (moved to the thread: do not touch it afterwards); `last` adds the trailer. */
-  deflate(chunk: Uint8Array, last: boolean): Promise<Buffer>;
+  /**
+   * Deflates the next chunk (moved to the thread: do not touch it afterwards; it comes back as
+   * `input`, free to fill again); `last` adds the trailer.
+   */
+  deflate(chunk: Uint8Array, last: boolean): Promise<Deflated>;
   /** Forgets the member's state on the thread (after a failure or an early stop). */
   abandon(): void;
 }
 
 interface Running {
   readonly thread: Worker;
-  readonly pending: Map<number, { resolve(output: Buffer): void; reject(error: Error): void }>;
+  readonly pending: Map<number, { resolve(deflated: Deflated): void; reject(error: Error): void }>;
   /** Set once the thread is gone: its members can only fail. */
   failure: Error | undefined;
 }
@@ -38,6 +47,13 @@ interface Running {
 export interface MemberOpener {
   openMember(level: number): GzipMember;
 }
+
+/**
+ * The thread's own JavaScript garbage is a few small objects per chunk (chunks and outputs are
+ * off-heap buffers), so a tiny young generation costs nothing and keeps the extra isolate from adding
+ * tens of MB to peak RSS (V8 sizes an unconstrained one like the main thread's).
+ */
+const deflateWorkerLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
 
 export class DeflatePool implements MemberOpener {
   readonly #niceness: number;
@@ -67,11 +83,11 @@ export class DeflatePool implements MemberOpener {
     if (running) await running.thread.terminate();
   }
 
-  #deflate(running: Running, member: number, chunk: Uint8Array, level: number, last: boolean): Promise<Buffer> {
+  #deflate(running: Running, member: number, chunk: Uint8Array, level: number, last: boolean): Promise<Deflated> {
     if (running.failure) return Promise.reject(running.failure);
     const id = this.#nextId++;
     const owned = ownedArrayBuffer(chunk);
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<Deflated>((resolve, reject) => {
       running.pending.set(id, { resolve, reject });
       running.thread.postMessage({ kind: 'chunk', id, member, chunk: owned, level, last } satisfies DeflateRequest, [owned]);
     });
@@ -79,7 +95,7 @@ export class DeflatePool implements MemberOpener {
 
   #thread(): Running {
     if (this.#running && !this.#running.failure) return this.#running;
-    const thread = startWorker(workerEntry(import.meta.url, 'deflate-worker'), { workerData: { niceness: this.#niceness } });
+    const thread = startWorker(workerEntry(import.meta.url, 'deflate-worker'), { workerData: { niceness: this.#niceness }, resourceLimits: deflateWorkerLimits });
     thread.unref();
     const running: Running = { thread, pending: new Map(), failure: undefined };
     thread.on('message', (reply: DeflateReply) => {
@@ -87,7 +103,7 @@ export class DeflatePool implements MemberOpener {
       if (!pending) return;
       running.pending.delete(reply.id);
       if ('error' in reply) pending.reject(new Error(`deflate failed: ${reply.error}`));
-      else pending.resolve(Buffer.from(reply.output));
+      else pending.resolve({ output: Buffer.from(reply.output), input: Buffer.from(reply.input) });
     });
     let error: Error | undefined;
     thread.on('error', (cause) => (error = cause));

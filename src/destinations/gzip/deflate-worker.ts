@@ -40,8 +40,10 @@ port.on('message', (request: DeflateRequest) => {
     const output = deflateChunk(new Uint8Array(request.chunk), request.level, request.last, state);
     if (request.last) members.delete(request.member);
     const transferable = output.buffer.byteLength === output.byteLength ? output.buffer : new Uint8Array(output).buffer;
-    reply = { id: request.id, output: transferable as ArrayBuffer };
-    port.postMessage(reply, [reply.output]);
+    // The input goes back too, for the encoder to fill again: no new 1 MiB buffer per chunk, and none
+    // left here waiting for this thread's (rare) garbage collections.
+    reply = { id: request.id, output: transferable as ArrayBuffer, input: request.chunk };
+    port.postMessage(reply, [reply.output, reply.input]);
   } catch (error) {
     members.delete(request.member);
     reply = { id: request.id, error: (error as Error).message };
