@@ -24,7 +24,8 @@ import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { DiskBudget } from './disk-budget.js';
 import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, StoredRecord } from './event-log.js';
 import { decodeStreamName, encodeStreamName, STREAMS_DIRECTORY, syncDirectory } from './file-names.js';
-import type { AppendStats, WriterContext } from './group-commit-writer.js';
+import { MAX_GROUP_BYTES, type AppendStats, type WriterContext } from './group-commit-writer.js';
+import { ScratchBuffers } from './scratch-buffers.js';
 import { silentLogger, type LogLogger } from './log-logger.js';
 import { recoverStream } from './recovery.js';
 import { SegmentChain } from './segment-chain.js';
@@ -73,6 +74,7 @@ export class FileEventLog implements EventLog {
       segmentBytes,
       budget: this.#budget,
       stats: this.#stats,
+      scratch: new ScratchBuffers({ maxBytes: MAX_GROUP_BYTES, keep: 2 }),
       assertWritable: () => this.#assertWritable(),
       isFailed: () => this.#failure !== undefined,
       fail: (stream, error) => this.#fail(stream, error),

@@ -20,10 +20,11 @@ import type { AppendRecord, AppendResult } from './event-log.js';
 import { logFull, type DiskBudget } from './disk-budget.js';
 import { segmentFileName, syncDirectory } from './file-names.js';
 import { encodeFrames, framedSize } from './frame-codec.js';
+import type { ScratchBuffers } from './scratch-buffers.js';
 import type { SegmentChain, Segment } from './segment-chain.js';
 
 /** A group stops taking appends past this many bytes (one append alone may exceed it). */
-const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+export const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 
 export interface AppendStats {
   /** append() calls that were written. */
@@ -42,6 +43,8 @@ export interface WriterContext {
   readonly segmentBytes: number;
   readonly budget: DiskBudget;
   readonly stats: AppendStats;
+  /** Where groups are encoded (reused across groups and streams). */
+  readonly scratch: ScratchBuffers;
   /** Throws `log_unavailable` while the log cannot take new appends (failed or closing). */
   assertWritable(): void;
   /** True once a write or sync failed: queued groups must not be written either. */
@@ -144,7 +147,15 @@ export class GroupCommitWriter {
   async #writeGroup(group: PendingAppend[]): Promise<void> {
     let groupBytes = 0;
     for (const pending of group) groupBytes += pending.bytes;
-    const buffer = Buffer.allocUnsafe(groupBytes);
+    const buffer = this.#context.scratch.take(groupBytes);
+    try {
+      await this.#encodeWriteSync(group, buffer, groupBytes);
+    } finally {
+      this.#context.scratch.give(buffer);
+    }
+  }
+
+  async #encodeWriteSync(group: PendingAppend[], buffer: Buffer, groupBytes: number): Promise<void> {
     let position = 0;
     for (const pending of group) position = encodeFrames(buffer, position, pending.records);
 
