@@ -44,23 +44,34 @@ export class MessageIdWindow {
     return this.#find(source + 1, high, low) >= 0;
   }
 
-  /** Remembers the id and returns true, or returns false when it is remembered already (a repeat). */
+  /**
+   * Remembers the id and returns true, or returns false when it is remembered already (a repeat).
+   * Two probes of the index, not three: the probe that finds the id absent also ends at the free slot
+   * it goes to, unless evicting the oldest entry opened a slot earlier on its probe path (eviction
+   * frees exactly one slot, where its backward shift ends), and then it goes there.
+   */
   claim(source: number, high: number, low: number): boolean {
     const tag = source + 1;
-    if (this.#find(tag, high, low) >= 0) return false;
+    const found = this.#find(tag, high, low);
+    if (found >= 0) return false;
+    let free = -1 - found;
     const position = this.#next;
     const ring = this.#ring;
     const at = position * 3;
-    // Make room first: removing the oldest entry may shift the free slot this id would take.
-    if (ring[at + 2] !== 0) this.#remove(this.#find(ring[at + 2]!, ring[at]!, ring[at + 1]!));
+    if (ring[at + 2] !== 0) {
+      const opened = this.#remove(this.#find(ring[at + 2]!, ring[at]!, ring[at + 1]!));
+      const home = this.#home(tag, low);
+      if (((opened - home) & this.#mask) < ((free - home) & this.#mask)) free = opened;
+    }
     ring[at] = high;
     ring[at + 1] = low;
     ring[at + 2] = tag;
-    const slot = (-1 - this.#find(tag, high, low)) * SLOT_WORDS;
-    this.#slots[slot] = high;
-    this.#slots[slot + 1] = low;
-    this.#slots[slot + 2] = tag;
-    this.#slots[slot + 3] = position;
+    const slot = free * SLOT_WORDS;
+    const slots = this.#slots;
+    slots[slot] = high;
+    slots[slot + 1] = low;
+    slots[slot + 2] = tag;
+    slots[slot + 3] = position;
     this.#next = position + 1 === this.capacity ? 0 : position + 1;
     this.#size++;
     return true;
@@ -90,8 +101,8 @@ export class MessageIdWindow {
     return (low ^ Math.imul(tag, 0x9e3779b1)) & this.#mask;
   }
 
-  /** Empties `slot` (backward-shift deletion: later entries of its probe run move up). */
-  #remove(slot: number): void {
+  /** Empties `slot` (backward-shift deletion: later entries of its probe run move up); returns the slot left empty. */
+  #remove(slot: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
     let hole = slot;
@@ -102,10 +113,20 @@ export class MessageIdWindow {
       const home = this.#home(slots[at + 2]!, slots[at + 1]!);
       // The entry may move back into the hole only if the hole lies on its probe path from home.
       if (((next - home) & mask) >= ((next - hole) & mask)) {
-        slots.copyWithin(hole * SLOT_WORDS, at, at + SLOT_WORDS);
+        // Four words by hand: copyWithin's call costs more than the copy.
+        const to = hole * SLOT_WORDS;
+        slots[to] = slots[at]!;
+        slots[to + 1] = slots[at + 1]!;
+        slots[to + 2] = slots[at + 2]!;
+        slots[to + 3] = slots[at + 3]!;
         hole = next;
       }
     }
-    slots.fill(0, hole * SLOT_WORDS, hole * SLOT_WORDS + SLOT_WORDS);
+    const emptied = hole * SLOT_WORDS;
+    slots[emptied] = 0;
+    slots[emptied + 1] = 0;
+    slots[emptied + 2] = 0;
+    slots[emptied + 3] = 0;
+    return hole;
   }
 }
