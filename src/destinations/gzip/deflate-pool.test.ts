@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GZIP_HEADER } from './chunked-gzip.js';
@@ -56,4 +58,16 @@ describe('DeflatePool', () => {
     const fresh = pool.openMember(6);
     expect(zlib.gunzipSync(await gzipThrough(fresh, ['again\n'])).toString()).toBe('again\n');
   });
+
+  it('keeps a process alive while a chunk is owed, and lets it exit once idle', async () => {
+    // A one-shot process (a CLI command, a benchmark) that deflates must get its answer, then exit by itself.
+    const script = `
+      const { deflatePool } = await import(${JSON.stringify(new URL('./deflate-pool.ts', import.meta.url).href)});
+      const member = deflatePool.openMember(6);
+      const { output } = await member.deflate(Buffer.from('hello\\n'), true);
+      process.stdout.write(String(output.length));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 });
+    expect(Number(stdout)).toBeGreaterThan(0);
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 /**
- * The deflate thread: one worker thread, started on first use and unref'd, that deflates the chunks
- * of every gzip member delivery writes (chunked-gzip.ts), at a lowered OS scheduling priority
+ * The deflate thread: one worker thread, started on first use and ref'd only while it owes answers
+ * (an idle thread never keeps a process alive; a pending chunk does), that deflates the chunks of
+ * every gzip member delivery writes (chunked-gzip.ts), at a lowered OS scheduling priority
  * (niceness 10 by default). On a busy machine ingest's threads then run first and compression takes
  * the CPU they leave, so a delivery flush no longer shows up as ingest latency; on an idle machine it
  * runs at full speed. zlib's async API cannot do this: its jobs run on libuv's shared thread pool,
@@ -88,6 +89,8 @@ export class DeflatePool implements MemberOpener {
     const id = this.#nextId++;
     const owned = ownedArrayBuffer(chunk);
     return new Promise<Deflated>((resolve, reject) => {
+      // Ref'd while it owes answers (a one-shot process waits for them), unref'd when idle.
+      if (running.pending.size === 0) running.thread.ref();
       running.pending.set(id, { resolve, reject });
       running.thread.postMessage({ kind: 'chunk', id, member, chunk: owned, level, last } satisfies DeflateRequest, [owned]);
     });
@@ -96,12 +99,12 @@ export class DeflatePool implements MemberOpener {
   #thread(): Running {
     if (this.#running && !this.#running.failure) return this.#running;
     const thread = startWorker(workerEntry(import.meta.url, 'deflate-worker'), { workerData: { niceness: this.#niceness }, resourceLimits: deflateWorkerLimits });
-    thread.unref();
     const running: Running = { thread, pending: new Map(), failure: undefined };
     thread.on('message', (reply: DeflateReply) => {
       const pending = running.pending.get(reply.id);
       if (!pending) return;
       running.pending.delete(reply.id);
+      if (running.pending.size === 0) thread.unref();
       if ('error' in reply) pending.reject(new Error(`deflate failed: ${reply.error}`));
       else pending.resolve({ output: Buffer.from(reply.output), input: Buffer.from(reply.input) });
     });
@@ -112,6 +115,9 @@ export class DeflatePool implements MemberOpener {
       for (const pending of running.pending.values()) pending.reject(running.failure);
       running.pending.clear();
     });
+    // After the listeners (adding a 'message' listener refs the worker's port again): an idle thread
+    // never keeps the process alive.
+    thread.unref();
     this.#running = running;
     return running;
   }

@@ -107,7 +107,6 @@ export class IngestPool {
 
   #start(): PoolWorker {
     const thread = startWorker(this.#entry, { resourceLimits: this.#options.resourceLimits ?? defaultWorkerLimits });
-    thread.unref();
     const worker: PoolWorker = { thread, pending: new Map() };
     thread.on('message', (reply: IngestJobReply) => {
       const pending = worker.pending.get(reply.id);
@@ -129,6 +128,9 @@ export class IngestPool {
       }
       this.#maybeIdle();
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a ref'd port
+    // would keep the process alive after everything else is done.
+    thread.unref();
     return worker;
   }
 
