@@ -13,6 +13,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker, workerEntry } from '../../workers/start-worker.js';
+import { transferableBuffer } from '../../workers/transferable.js';
 
 export type DeflateRequest =
   | { readonly kind: 'chunk'; readonly id: number; readonly member: number; readonly chunk: ArrayBuffer; readonly level: number; readonly last: boolean }
@@ -87,7 +88,7 @@ export class DeflatePool implements MemberOpener {
   #deflate(running: Running, member: number, chunk: Uint8Array, level: number, last: boolean): Promise<Deflated> {
     if (running.failure) return Promise.reject(running.failure);
     const id = this.#nextId++;
-    const owned = ownedArrayBuffer(chunk);
+    const owned = transferableBuffer(chunk);
     return new Promise<Deflated>((resolve, reject) => {
       // Ref'd while it owes answers (a one-shot process waits for them), unref'd when idle.
       if (running.pending.size === 0) running.thread.ref();
@@ -123,12 +124,6 @@ export class DeflatePool implements MemberOpener {
   }
 }
 
-/** The chunk's own ArrayBuffer when the view covers all of it; else a copy (never transfer a shared pool). */
-function ownedArrayBuffer(chunk: Uint8Array): ArrayBuffer {
-  const buffer = chunk.buffer;
-  if (buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength) return buffer;
-  return new Uint8Array(chunk).buffer;
-}
 
 /** The process's deflate thread, shared by every delivery encoder. */
 export const deflatePool = new DeflatePool();

@@ -8,6 +8,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { deflateChunk, newMemberState, type MemberState } from './chunked-gzip.js';
 import type { DeflateReply, DeflateRequest } from './deflate-pool.js';
+import { transferableBuffer } from '../../workers/transferable.js';
 
 if (!parentPort) throw new Error('deflate-worker runs only as a worker thread (see deflate-pool.ts).');
 const port = parentPort;
@@ -39,10 +40,10 @@ port.on('message', (request: DeflateRequest) => {
     if (!state) members.set(request.member, (state = newMemberState()));
     const output = deflateChunk(new Uint8Array(request.chunk), request.level, request.last, state);
     if (request.last) members.delete(request.member);
-    const transferable = output.buffer.byteLength === output.byteLength ? output.buffer : new Uint8Array(output).buffer;
+    const transferable = transferableBuffer(output);
     // The input goes back too, for the encoder to fill again: no new 1 MiB buffer per chunk, and none
     // left here waiting for this thread's (rare) garbage collections.
-    reply = { id: request.id, output: transferable as ArrayBuffer, input: request.chunk };
+    reply = { id: request.id, output: transferable, input: request.chunk };
     port.postMessage(reply, [reply.output, reply.input]);
   } catch (error) {
     members.delete(request.member);

@@ -15,7 +15,7 @@ import type { EventType, JsonObject } from './event-types.js';
 import { enrichEvent, type RequestFacts } from './enrich.js';
 import type { Envelope } from './envelope.js';
 import { validateEvent } from './validate.js';
-import type { CharCodes, RawObject } from './raw-json.js';
+import type { RawEvents } from './raw-json.js';
 import { spliceFactsOf, spliceStoredLine } from './stored-line.js';
 
 export interface RejectedEvent {
@@ -44,7 +44,7 @@ export interface IngestOptions {
    * The body's text as JSON.parse read it and where each event lies in it (raw-json.ts), aligned with
    * the envelope's events: indexed events are stored by splicing (stored-line.ts), the rest serialized.
    */
-  readonly raw?: { readonly source: string; readonly codes: CharCodes; readonly events: readonly (RawObject | undefined)[] } | undefined;
+  readonly raw?: RawEvents | undefined;
 }
 
 export function ingestEvents(
@@ -58,6 +58,8 @@ export function ingestEvents(
   const events = envelope.events;
   const { encode, raw } = options;
   const shared = raw ? spliceFactsOf(facts) : undefined;
+  // An ASCII index counts bytes; a UTF-16 index counts units of up to 3 UTF-8 bytes each.
+  const bytesPerCode = raw?.codes.BYTES_PER_ELEMENT === 1 ? 1 : 3;
   for (let index = 0; index < events.length; index++) {
     const valid = validateEvent(events[index], impliedType);
     if (!valid.ok) {
@@ -66,9 +68,8 @@ export function ingestEvents(
     }
     const rawEvent = raw?.events[index];
     if (rawEvent) {
-      // The event's bytes as sent are its size; only an event over the limit is measured again (below).
-      // Characters of a UTF-16 index may take up to 3 UTF-8 bytes each; an ASCII index counts bytes.
-      const rawBytes = (rawEvent.end - rawEvent.start) * (raw!.codes.BYTES_PER_ELEMENT === 1 ? 1 : 3);
+      // The event as sent, at most this many bytes; only an event possibly over the limit is measured.
+      const rawBytes = (rawEvent.end - rawEvent.start) * bytesPerCode;
       if (rawBytes > options.maxEventBytes) {
         const sentBytes = sentSize(valid.event, rawBytes);
         if (sentBytes > options.maxEventBytes) {

@@ -31,6 +31,14 @@ const COLON = 0x3a;
 /** Space, tab, LF and CR are JSON's only whitespace, all ≤ 0x20; no other byte ≤ 0x20 can appear outside a string. */
 const SPACE = 0x20;
 
+/** A request body's text as JSON.parse read it, its character codes, and where each event lies in it. */
+export interface RawEvents {
+  readonly source: string;
+  readonly codes: CharCodes;
+  /** Aligned with the parsed events; undefined for an event that must be serialized instead. */
+  readonly events: readonly (RawObject | undefined)[];
+}
+
 /** One JSON object's top-level members in the text it was parsed from. */
 export interface RawObject {
   /** The object's span, braces included: [start, end). */

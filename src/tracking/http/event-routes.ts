@@ -122,7 +122,7 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       batchIntegrations: envelope.batchIntegrations,
       newMessageId,
     };
-    const lines = new LineBuffer(text.length + envelope.events.length * 256 + 256, { transferable: false });
+    const lines = LineBuffer.forRequest(received.bytes.length, envelope.events.length, { transferable: false });
     const raw = impliedType ? rawSingleEventOf(received.bytes, text, body) : rawEventsOf(received.bytes, text, envelope.events);
     const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: (line) => lines.write(line), raw });
 

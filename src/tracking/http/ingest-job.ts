@@ -62,7 +62,7 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
   }
   const envelope = readBatchEnvelope(parsed, facts.maxBatchEvents);
   if (!envelope.ok) return { ok: false, stage: 'envelope', code: envelope.code, message: envelope.message };
-  const output = new LineBuffer(body.byteLength + envelope.events.length * 256 + 1024, { transferable: true });
+  const output = LineBuffer.forRequest(body.byteLength, envelope.events.length, { transferable: true });
   const { records, rejected } = ingestEvents(
     envelope,
     undefined,

@@ -15,6 +15,7 @@
  */
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { startWorker, workerEntry } from '../../workers/start-worker.js';
+import { transferableBuffer } from '../../workers/transferable.js';
 import type { IngestJobFacts, IngestJobReply, IngestJobRequest, IngestJobResult } from './ingest-job.js';
 
 export interface IngestPoolOptions {
@@ -86,7 +87,7 @@ export class IngestPool {
     }
     if (!chosen) return undefined;
     const id = this.#nextId++;
-    const transferable = ownedArrayBuffer(body);
+    const transferable = transferableBuffer(body);
     const request: IngestJobRequest = { id, body: transferable, facts };
     const worker = chosen;
     return new Promise<IngestJobResult>((resolve, reject) => {
@@ -142,13 +143,6 @@ export class IngestPool {
   }
 }
 
-/** The body's own ArrayBuffer when the view covers all of it; else a copy (never transfer a shared pool). */
-function ownedArrayBuffer(body: Uint8Array): ArrayBuffer {
-  const buffer = body.buffer;
-  if (buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength) return buffer;
-  // Not body.slice(): on a Buffer that is a view of the same memory.
-  return new Uint8Array(body).buffer;
-}
 
 function defaultEntry(): URL {
   return workerEntry(import.meta.url, 'ingest-worker');

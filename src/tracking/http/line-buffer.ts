@@ -13,6 +13,14 @@ export class LineBuffer {
   #bytes: Buffer;
   #used = 0;
 
+  /**
+   * Sized for one request's stored lines: the body plus room for each event's enrichment (a few
+   * hundred bytes), so growing is rare.
+   */
+  static forRequest(bodyBytes: number, events: number, options: { transferable: boolean }): LineBuffer {
+    return new LineBuffer(bodyBytes + events * 256 + 1024, options);
+  }
+
   constructor(initialBytes: number, options: { transferable: boolean }) {
     this.#transferable = options.transferable;
     this.#bytes = this.#allocate(Math.max(initialBytes, 64));

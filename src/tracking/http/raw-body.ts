@@ -5,13 +5,7 @@
  * common case, checked natively), else the text's UTF-16 code units, copied out once.
  */
 import { isAscii } from 'node:buffer';
-import { indexBatchEvents, indexSingleEvent, type CharCodes, type RawObject } from '../core/raw-json.js';
-
-export interface RawEvents {
-  readonly source: string;
-  readonly codes: CharCodes;
-  readonly events: readonly (RawObject | undefined)[];
-}
+import { indexBatchEvents, indexSingleEvent, type CharCodes, type RawEvents } from '../core/raw-json.js';
 
 /** The index of a `/batch` body's events (`events` as parsed), or undefined: serialize them all. */
 export function rawEventsOf(bytes: Uint8Array, text: string, events: readonly unknown[]): RawEvents | undefined {
