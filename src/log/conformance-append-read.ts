@@ -45,6 +45,19 @@ export function describeAppendAndRead({ create }: ConformanceContext): void {
       expect(log.streams()).toEqual(expect.arrayContaining([one, two]));
     });
 
+    it('keeps no reference to appended bytes once the append settles: the caller may reuse them', async () => {
+      const log = await create();
+      const stream = freshName();
+      const memory = Buffer.from('first-0first-1');
+      await log.append(stream, [
+        { timestamp: 1, data: memory.subarray(0, 7) },
+        { timestamp: 2, data: memory.subarray(7) },
+      ]);
+      memory.write('reused-reused-');
+      await log.append(stream, [{ timestamp: 3, data: memory.subarray(0, 7) }]);
+      expect((await readAll(log, stream, 0)).map(text)).toEqual(['first-0', 'first-1', 'reused-']);
+    });
+
     it('stores empty and binary payloads byte for byte', async () => {
       const log = await create();
       const stream = freshName();

@@ -63,6 +63,8 @@ export interface EventLog {
    * Appends records to the end of `stream`, in order, all or none. Resolves only once they are durable
    * (fsync'd); concurrent appends share syncs (group commit). Rejects with a `SluiceError` whose code is
    * `log_full` when the disk budget would be exceeded, or `log_unavailable` when the log cannot write.
+   * The records' bytes must stay unchanged until the promise settles; after that the log keeps no
+   * reference to them, and the caller may reuse the memory (the Tracking API does, ingest-pool.ts).
    */
   append(stream: string, records: readonly AppendRecord[]): Promise<AppendResult>;
 

@@ -81,9 +81,12 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
 
   // Our own body reading replaces Fastify's parsers: one JSON.parse, capped reads, gzip, text/plain.
   app.removeAllContentTypeParsers();
+  // A body bound for a worker is read into a buffer the pool moves without copying (and reuses).
+  const pooledBodyBuffer = routing && ((bytes: number) => (bytes >= routing.minBodyBytes ? routing.pool.bodyBuffer(bytes) : undefined));
   app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
-    const bytes = await readBodyBytes(payload, request.headers, limits.maxRequestBytes);
-    if (routing && bytes.length >= routing.minBodyBytes && headerSources.has(request)) return new PooledBody(bytes);
+    const toWorker = routing !== undefined && headerSources.has(request);
+    const bytes = await readBodyBytes(payload, request.headers, limits.maxRequestBytes, toWorker ? pooledBodyBuffer : undefined);
+    if (routing && bytes.length >= routing.minBodyBytes && toWorker) return new PooledBody(bytes);
     return new JsonBody(parseJsonBody(bytes), bytes);
   });
 
@@ -95,6 +98,7 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
 
   async function store(request: FastifyRequest, reply: FastifyReply, impliedType: EventType | undefined): Promise<FastifyReply> {
     let received = request.body;
+    const pooled = received instanceof PooledBody;
     if (received instanceof PooledBody) {
       if (!impliedType && (await storePooled(request, reply, received.bytes))) return reply;
       received = new JsonBody(parseJsonBody(received.bytes), received.bytes);
@@ -125,6 +129,8 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     const lines = LineBuffer.forRequest(received.bytes.length, envelope.events.length, { transferable: false });
     const raw = impliedType ? rawSingleEventOf(received.bytes, text, body) : rawEventsOf(received.bytes, text, envelope.events);
     const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: (line) => lines.write(line), raw });
+    // The stored lines are copies: a pooled body left to the main thread (every worker busy) is free again.
+    if (pooled) routing!.pool.releaseBody(received.bytes);
 
     const only = rejected[0];
     if (records.length === 0 && impliedType && only) return sendError(reply, new SluiceError(only.code, only.message));
@@ -184,8 +190,14 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     for (let index = 0; index < records.length; index++) {
       records[index] = { timestamp: receivedAtMs, data: Buffer.from(buffer, positions[index * 2]!, positions[index * 2 + 1]!) };
     }
-    // Awaited, not returned: a FastifyReply is a thenable, and returning it would resolve to its value.
-    await answer(request, reply, source.sourceId, records, result.rejected, fingerprints);
+    try {
+      // Awaited, not returned: a FastifyReply is a thenable, and returning it would resolve to its value.
+      await answer(request, reply, source.sourceId, records, result.rejected, fingerprints);
+    } finally {
+      // The append has settled (the log copies records as it writes and keeps no reference after), so
+      // the buffer may go back to a worker; the records' views die with this request.
+      routing!.pool.recycle(buffer);
+    }
     return true;
   }
 

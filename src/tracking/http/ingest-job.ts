@@ -14,6 +14,7 @@ import type { ErrorCode } from '../../errors/codes.js';
 import { readBatchEnvelope } from '../core/envelope.js';
 import { ingestEvents, type RejectedEvent } from '../core/ingest.js';
 import { fingerprintsOf } from '../dedup/deduplicator.js';
+import { BufferRecycler } from '../../workers/buffer-recycler.js';
 import { LineBuffer } from './line-buffer.js';
 import { rawEventsOf } from './raw-body.js';
 
@@ -44,14 +45,18 @@ export type IngestJobResult =
 
 export interface IngestJobRequest {
   readonly id: number;
+  /** The body is its first `bodyBytes` bytes (a recycled buffer may be larger). */
   readonly body: ArrayBuffer;
+  readonly bodyBytes: number;
   readonly facts: IngestJobFacts;
+  /** Output buffers of earlier jobs, handed back by the main thread once their records were appended. */
+  readonly recycled?: ArrayBuffer[];
 }
 
 export type IngestJobReply = { readonly id: number; readonly result: IngestJobResult; readonly body?: ArrayBuffer };
 
 /** Parses and ingests one `/batch` body (the bytes are the request's decoded body). */
-export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJobResult {
+export function runIngestJob(body: Uint8Array, facts: IngestJobFacts, outputs?: BufferRecycler): IngestJobResult {
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let parsed: unknown;
   try {
@@ -62,7 +67,7 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
   }
   const envelope = readBatchEnvelope(parsed, facts.maxBatchEvents);
   if (!envelope.ok) return { ok: false, stage: 'envelope', code: envelope.code, message: envelope.message };
-  const output = LineBuffer.forRequest(body.byteLength, envelope.events.length, { transferable: true });
+  const output = LineBuffer.forRequest(body.byteLength, envelope.events.length, { transferable: true, recycler: outputs });
   const { records, rejected } = ingestEvents(
     envelope,
     undefined,
@@ -90,11 +95,16 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts): IngestJob
 }
 
 /** Answers jobs posted on `port` with `run` (the worker entry, and test workers that inject faults). */
-export function answerIngestJobs(port: MessagePort, run: (body: Uint8Array, facts: IngestJobFacts) => IngestJobResult = runIngestJob): void {
+export function answerIngestJobs(
+  port: MessagePort,
+  run: (body: Uint8Array, facts: IngestJobFacts, outputs?: BufferRecycler) => IngestJobResult = runIngestJob,
+): void {
+  // Bounded by the jobs a worker takes at once (ingest-pool.ts): that many buffers are ever out.
+  const outputs = new BufferRecycler({ maxSpares: 64 });
   port.on('message', (request: IngestJobRequest) => {
-    const result = run(new Uint8Array(request.body), request.facts);
-    // The body goes back to the main thread, whose frequent collections free it: left here, dead
-    // bodies piled up (tens of MB) until this isolate's rarer ones.
+    if (request.recycled) for (const buffer of request.recycled) outputs.give(buffer);
+    const result = run(new Uint8Array(request.body, 0, request.bodyBytes), request.facts, outputs);
+    // The body goes back to the main thread, which reads the next request into it.
     const reply: IngestJobReply = { id: request.id, result, body: request.body };
     port.postMessage(reply, result.ok ? [result.buffer, result.fingerprints.buffer as ArrayBuffer, request.body] : [request.body]);
   });

@@ -120,6 +120,28 @@ describe('IngestPool', () => {
     expect(pool.run(body(), facts)).toBeUndefined();
   });
 
+  it('moves bodies and output buffers round and round without mixing up results', async () => {
+    const pool = new IngestPool({ workers: 1 });
+    pools.push(pool);
+    const batchOf = (userId: string) => JSON.stringify({ batch: Array.from({ length: 3 }, (_, index) => ({ type: 'track', userId, event: `e${index}`, messageId: `${userId}-${index}` })) });
+    let previousOutput: ArrayBuffer | undefined;
+    for (const userId of ['first', 'second-one', 'third', 'fourth-and-longest']) {
+      const text = batchOf(userId);
+      const body = pool.bodyBuffer(Buffer.byteLength(text));
+      body.write(text);
+      const result = await pool.run(body, facts)!;
+      expect(body.byteLength).toBe(0); // moved to the worker, not copied
+      if (!result.ok) throw new Error(result.message);
+      const lines = Array.from({ length: result.positions.length / 2 }, (_, index) =>
+        JSON.parse(Buffer.from(result.buffer, result.positions[index * 2], result.positions[index * 2 + 1]).toString('utf8')),
+      );
+      expect(lines.map((line) => [line.userId, line.event])).toEqual([0, 1, 2].map((index) => [userId, `e${index}`]));
+      if (previousOutput) expect(previousOutput.byteLength).toBe(0); // handed back to the worker with this job
+      pool.recycle(result.buffer);
+      previousOutput = result.buffer;
+    }
+  });
+
   it('finishes in-flight jobs on close, then stops its workers', async () => {
     const pool = new IngestPool({ workers: 2 });
     const jobs = [pool.run(body(), facts)!, pool.run(body(), facts)!, pool.run(body(), facts)!];

@@ -11,9 +11,15 @@
  * replaced at once. Workers start on the first job. `close` waits for in-flight jobs, then terminates every worker. Workers are unref'd:
  * a pool never keeps a process alive by itself.
  *
+ * Memory moves, it is not allocated per request: a batch body is read into a buffer from the pool
+ * (`bodyBuffer`), moved to a worker and moved back with the answer for the next body; the worker's
+ * stored-line buffer comes back through `recycle` once its records are appended, and rides to a worker
+ * with the next job (workers/buffer-recycler.ts says why).
+ *
  * Loading: the worker entry sits next to this file (workers/start-worker.ts).
  */
 import type { ResourceLimits, Worker } from 'node:worker_threads';
+import { BufferRecycler } from '../../workers/buffer-recycler.js';
 import { startWorker, workerEntry } from '../../workers/start-worker.js';
 import { transferableBuffer } from '../../workers/transferable.js';
 import type { IngestJobFacts, IngestJobReply, IngestJobRequest, IngestJobResult } from './ingest-job.js';
@@ -55,6 +61,11 @@ export class IngestPool {
   readonly #entry: URL;
   readonly #workers: PoolWorker[] = [];
   #nextId = 1;
+  /** Body buffers between requests, and which buffers came from here (only those move whole). */
+  readonly #bodies = new BufferRecycler({ maxSpares: 64 });
+  readonly #ownBodies = new WeakSet<ArrayBuffer>();
+  /** Workers' output buffers handed back, waiting for the next job to carry them to a worker. */
+  #returned: ArrayBuffer[] = [];
   #closing = false;
   #closed: Promise<void> | undefined;
   #idle: (() => void) | undefined;
@@ -73,6 +84,27 @@ export class IngestPool {
     return total;
   }
 
+  /** A buffer of exactly `bytes` to read a batch body into, so `run` can move it without a copy. */
+  bodyBuffer(bytes: number): Buffer {
+    const buffer = this.#bodies.take(bytes);
+    this.#ownBodies.add(buffer);
+    return Buffer.from(buffer, 0, bytes);
+  }
+
+  /** Hands back a body from `bodyBuffer` that was ingested on the main thread instead, once read. */
+  releaseBody(body: Uint8Array): void {
+    const buffer = body.buffer as ArrayBuffer;
+    if (body.byteOffset === 0 && this.#ownBodies.has(buffer)) this.#bodies.give(buffer);
+  }
+
+  /**
+   * Hands back the `buffer` of a job's result once nothing reads its records any more (they were
+   * appended, or the request failed): a worker writes a later request's lines into it.
+   */
+  recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength > 0 && this.#returned.length < 64) this.#returned.push(buffer);
+  }
+
   /**
    * Runs one job on the least busy worker; the body's bytes are moved to it (the caller must not use
    * `body` afterwards). Undefined when every worker is full or the pool is closing: do it inline.
@@ -87,12 +119,19 @@ export class IngestPool {
     }
     if (!chosen) return undefined;
     const id = this.#nextId++;
-    const transferable = transferableBuffer(body);
-    const request: IngestJobRequest = { id, body: transferable, facts };
+    const transferable = body.byteOffset === 0 && this.#ownBodies.has(body.buffer as ArrayBuffer) ? (body.buffer as ArrayBuffer) : transferableBuffer(body);
+    const transfer = [transferable];
+    let recycled: ArrayBuffer[] | undefined;
+    if (this.#returned.length > 0) {
+      recycled = this.#returned;
+      this.#returned = [];
+      transfer.push(...recycled);
+    }
+    const request: IngestJobRequest = { id, body: transferable, bodyBytes: body.byteLength, facts, ...(recycled ? { recycled } : {}) };
     const worker = chosen;
     return new Promise<IngestJobResult>((resolve, reject) => {
       worker.pending.set(id, { resolve, reject });
-      worker.thread.postMessage(request, [transferable]);
+      worker.thread.postMessage(request, transfer);
     });
   }
 
@@ -110,6 +149,10 @@ export class IngestPool {
     const thread = startWorker(this.#entry, { resourceLimits: this.#options.resourceLimits ?? defaultWorkerLimits });
     const worker: PoolWorker = { thread, pending: new Map() };
     thread.on('message', (reply: IngestJobReply) => {
+      if (reply.body) {
+        this.#ownBodies.add(reply.body);
+        this.#bodies.give(reply.body);
+      }
       const pending = worker.pending.get(reply.id);
       if (!pending) return;
       worker.pending.delete(reply.id);

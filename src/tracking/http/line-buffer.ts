@@ -6,8 +6,17 @@
  * offsets (into either) stay valid. Memory stays bounded by the request.
  *
  * `transferable`: the buffer is a dedicated ArrayBuffer, never a slice of Node's shared pool, so an
- * ingest worker can transfer it to the main thread (ingest-job.ts).
+ * ingest worker can transfer it to the main thread (ingest-job.ts). With a `recycler`, the first buffer
+ * is one the main thread handed back (workers/buffer-recycler.ts); it may be larger than asked for.
  */
+import type { BufferRecycler } from '../../workers/buffer-recycler.js';
+
+export interface LineBufferOptions {
+  readonly transferable: boolean;
+  /** Where a transferable buffer's first allocation comes from (growth allocates afresh). */
+  readonly recycler?: BufferRecycler;
+}
+
 export class LineBuffer {
   readonly #transferable: boolean;
   #bytes: Buffer;
@@ -17,13 +26,14 @@ export class LineBuffer {
    * Sized for one request's stored lines: the body plus room for each event's enrichment (a few
    * hundred bytes), so growing is rare.
    */
-  static forRequest(bodyBytes: number, events: number, options: { transferable: boolean }): LineBuffer {
+  static forRequest(bodyBytes: number, events: number, options: LineBufferOptions): LineBuffer {
     return new LineBuffer(bodyBytes + events * 256 + 1024, options);
   }
 
-  constructor(initialBytes: number, options: { transferable: boolean }) {
+  constructor(initialBytes: number, options: LineBufferOptions) {
     this.#transferable = options.transferable;
-    this.#bytes = this.#allocate(Math.max(initialBytes, 64));
+    const bytes = Math.max(initialBytes, 64);
+    this.#bytes = options.transferable && options.recycler ? Buffer.from(options.recycler.take(bytes)) : this.#allocate(bytes);
   }
 
   /** Encodes `line` after the previous ones and returns its bytes. */

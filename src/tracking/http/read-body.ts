@@ -41,8 +41,14 @@ function tooLarge(limit: number): SluiceError {
   return new SluiceError('request_too_large', `The request body exceeds the limit of ${limit} bytes (after decompression).`);
 }
 
+/**
+ * Where a body of `bytes` is gathered: a Buffer of exactly that length, or undefined for a fresh one
+ * (or the one chunk it came in).
+ */
+export type BodyAllocator = (bytes: number) => Buffer | undefined;
+
 /** Reads the stream into one Buffer, failing with `request_too_large` as soon as it passes `limit`. */
-export function readCapped(stream: Readable, limit: number): Promise<Buffer> {
+export function readCapped(stream: Readable, limit: number, allocate?: BodyAllocator): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -66,6 +72,13 @@ export function readCapped(stream: Readable, limit: number): Promise<Buffer> {
     };
     const onEnd = (): void => {
       cleanup();
+      const into = allocate?.(total);
+      if (into) {
+        let at = 0;
+        for (const chunk of chunks) at += chunk.copy(into, at);
+        resolve(into);
+        return;
+      }
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
     };
     const onError = (error: Error): void => {
@@ -92,8 +105,11 @@ function gunzipCapped(compressed: Buffer, limit: number): Promise<Buffer> {
   });
 }
 
-/** Checks the headers, reads, decompresses and measures the body; returns the decoded bytes. */
-export async function readBodyBytes(stream: Readable, headers: Headers, limit: number): Promise<Buffer> {
+/**
+ * Checks the headers, reads, decompresses and measures the body; returns the decoded bytes. `allocate`
+ * gathers an uncompressed body (a gzip body inflates into zlib's own buffer).
+ */
+export async function readBodyBytes(stream: Readable, headers: Headers, limit: number, allocate?: BodyAllocator): Promise<Buffer> {
   const gzip = isGzip(headers);
   assertSupportedContentType(headers, gzip);
   const declared = Number(headers['content-length']);
@@ -102,8 +118,8 @@ export async function readBodyBytes(stream: Readable, headers: Headers, limit: n
     stream.resume();
     throw tooLarge(limit);
   }
-  const raw = await readCapped(stream, limit);
-  return gzip ? gunzipCapped(raw, limit) : raw;
+  if (!gzip) return readCapped(stream, limit, allocate);
+  return gunzipCapped(await readCapped(stream, limit), limit);
 }
 
 /** The single JSON.parse of a request: the value, and the text it was read from (for splicing stored lines). */
