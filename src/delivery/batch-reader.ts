@@ -41,8 +41,10 @@ export async function planNextBatch(
   }
   let plan = emptyPlan(fromOffset);
   let offset = fromOffset;
+  // Only sizes are read here, so one buffer serves every chunk.
+  const into = Buffer.allocUnsafeSlow(readBufferBytes);
   while (offset < limitOffset) {
-    const chunk = await log.read(stream, offset, { maxBytes: Math.min(readChunkBytes, maxBatchBytes) });
+    const chunk = await log.read(stream, offset, { maxBytes: Math.min(readChunkBytes, maxBatchBytes), into });
     if (chunk.length === 0) break;
     for (const record of chunk) {
       if (record.offset >= limitOffset) return plan.records > 0 ? { plan, full: false } : undefined;
@@ -66,10 +68,19 @@ export function deliveryBatch(log: EventLog, sourceId: string, firstOffset: numb
   };
 }
 
+/**
+ * Room for a chunk's payloads and their frame headers, so a chunk is one read into one buffer.
+ * Reused from chunk to chunk: the records of the previous chunk are consumed by then (`records()`
+ * hands a record's data out only until the next record is asked for), so reading a batch allocates
+ * one buffer, not one per MiB for the garbage collector to find long after.
+ */
+const readBufferBytes = readChunkBytes + readChunkBytes / 8;
+
 async function* readRange(log: EventLog, stream: string, firstOffset: number, endOffset: number): AsyncGenerator<StoredRecord> {
+  const into = Buffer.allocUnsafeSlow(readBufferBytes);
   let offset = firstOffset;
   while (offset < endOffset) {
-    const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes });
+    const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes, into });
     if (chunk.length === 0) break;
     for (const record of chunk) {
       if (record.offset >= endOffset) return;

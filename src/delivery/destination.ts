@@ -13,6 +13,8 @@ export interface DeliveryBatch {
   /**
    * Streams the batch's records in log order, read from the log in bounded chunks; never the batch
    * whole in memory. Each call starts again from `firstOffset`, so a retry re-reads identical records.
+   * A record's `data` is valid only until the next record is asked for (the memory is reused): copy
+   * what must be kept.
    */
   records(): AsyncIterable<StoredRecord>;
 }

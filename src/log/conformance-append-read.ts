@@ -58,6 +58,28 @@ export function describeAppendAndRead({ create }: ConformanceContext): void {
       expect((await readAll(log, stream, 0)).map(text)).toEqual(['first-0', 'first-1', 'reused-']);
     });
 
+    it('reads into a caller buffer: the same records, at least one per read, the whole stream by reading on', async () => {
+      const log = await create();
+      const stream = freshName();
+      const records = [...makeRecords(20, 'small'), { timestamp: 9, data: Buffer.alloc(3000, 'L') }, ...makeRecords(5, 'after')];
+      await log.append(stream, records.slice(0, 10));
+      await log.append(stream, records.slice(10));
+      const into = Buffer.alloc(256);
+      const seen: string[] = [];
+      let offset = 0;
+      for (let reads = 0; offset < log.endOffset(stream); reads++) {
+        expect(reads).toBeLessThan(100);
+        const chunk = await log.read(stream, offset, { into });
+        expect(chunk.length).toBeGreaterThan(0);
+        // Copied before the next read may overwrite the buffer.
+        for (const record of chunk) seen.push(Buffer.from(record.data).toString('latin1'));
+        offset = chunk.at(-1)!.nextOffset;
+      }
+      expect(seen).toEqual(records.map((record) => Buffer.from(record.data).toString('latin1')));
+      const whole = await readAll(log, stream, 0);
+      expect(whole.map((record) => Buffer.from(record.data).toString('latin1'))).toEqual(seen);
+    });
+
     it('stores empty and binary payloads byte for byte', async () => {
       const log = await create();
       const stream = freshName();

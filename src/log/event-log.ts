@@ -42,6 +42,14 @@ export interface ReadOptions {
    * one is available, however large, so a reader always makes progress.
    */
   readonly maxBytes?: number;
+  /**
+   * Read into this buffer instead of fresh memory, for a reader that copies what it keeps (delivery):
+   * the records' data are then views of it, valid only until the caller writes to it again (its next
+   * read with the same buffer). The read stops where the buffer is full, after at least one record
+   * (a record larger than the buffer gets memory of its own). A log may ignore it: data that stays
+   * valid longer is fine.
+   */
+  readonly into?: Buffer;
 }
 
 export interface Backlog {

@@ -11,13 +11,15 @@ export interface ScannedFrame {
   readonly position: number;
   readonly frameBytes: number;
   readonly timestamp: number;
-  /** The payload; a slice of a buffer no later read overwrites, so it may be kept. */
+  /** The payload; a slice of a buffer no later read overwrites (unless the caller passed `into`). */
   readonly payload: Buffer;
 }
 
 export interface ScanOutcome {
   /** Position after the last frame the visitor accepted (= where a stop or damage begins). */
   readonly endPosition: number;
+  /** True when the walk stopped because the next frame needed a second fill of the caller's buffer. */
+  readonly bufferFull?: boolean;
   /** Set when the walk stopped at bytes that are not a whole, valid frame. */
   readonly damage?: { readonly position: number; readonly reason: string };
 }
@@ -26,9 +28,20 @@ export interface ScanOutcome {
 export const DEFAULT_SCAN_CHUNK_BYTES = 1024 * 1024;
 
 /**
+ * The caller's buffer for one read (possibly several scans, one per segment): once a visited frame's
+ * payload is a view of it, it is never filled again (`used`, set by the scan).
+ */
+export interface ScanBuffer {
+  readonly buffer: Buffer;
+  used: boolean;
+}
+
+/**
  * Visits frames in `[from, end)` of the file behind `handle`, in order, until `visit` returns false,
  * `end` is reached, or damage is found. `chunkBytes` bounds the buffer (a single larger frame gets a
- * buffer of its own size, so a reader always progresses).
+ * buffer of its own size, so a reader always progresses). With `into`, the frames are read into the
+ * caller's buffer, and once a visited frame lies in it, where another fill would be needed the walk
+ * stops with `bufferFull`.
  */
 export async function scanFrames(
   handle: FileHandle,
@@ -36,9 +49,10 @@ export async function scanFrames(
   end: number,
   visit: (frame: ScannedFrame) => boolean,
   chunkBytes = DEFAULT_SCAN_CHUNK_BYTES,
+  into?: ScanBuffer,
 ): Promise<ScanOutcome> {
   let position = from;
-  let chunk = Buffer.alloc(0);
+  let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = from;
   let chunkFilled = 0;
   while (position < end) {
@@ -46,8 +60,16 @@ export async function scanFrames(
     const probe = probeFrame(chunk, inChunk, chunkFilled, end - position);
     if (probe.kind === 'corrupt') return { endPosition: position, damage: { position, reason: probe.reason } };
     if (probe.kind === 'incomplete') {
-      const size = Math.min(Math.max(chunkBytes, probe.frameBytes), end - position);
-      chunk = Buffer.allocUnsafe(size);
+      let size: number;
+      if (into) {
+        if (into.used) return { endPosition: position, bufferFull: true };
+        size = Math.min(into.buffer.length, end - position);
+        // A frame larger than the caller's buffer alone gets memory of its own.
+        chunk = size >= probe.frameBytes ? into.buffer : Buffer.allocUnsafe((size = Math.min(probe.frameBytes, end - position)));
+      } else {
+        size = Math.min(Math.max(chunkBytes, probe.frameBytes), end - position);
+        chunk = Buffer.allocUnsafe(size);
+      }
       chunkStart = position;
       chunkFilled = await readFully(handle, chunk, size, position);
       if (chunkFilled < Math.min(size, probe.frameBytes)) {
@@ -63,6 +85,7 @@ export async function scanFrames(
       timestamp: probe.timestamp,
       payload: chunk.subarray(payloadStart, payloadStart + probe.payloadLength),
     };
+    if (chunk === into?.buffer) into.used = true;
     if (!visit(frame)) break;
     position += frameBytes;
   }

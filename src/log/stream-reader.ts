@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ReadOptions, StoredRecord } from './event-log.js';
-import { DEFAULT_SCAN_CHUNK_BYTES, scanFrames } from './frame-scanner.js';
+import { DEFAULT_SCAN_CHUNK_BYTES, scanFrames, type ScanBuffer } from './frame-scanner.js';
 import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
 import type { Segment, SegmentChain } from './segment-chain.js';
 
@@ -21,6 +21,7 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
   let payloadBytes = 0;
   let full = false;
   let offset = Math.max(fromOffset, chain.startOffset);
+  const into: ScanBuffer | undefined = options.into ? { buffer: options.into, used: false } : undefined;
   while (!full && records.length < maxRecords && offset < chain.endOffset) {
     const index = chain.indexOf(offset);
     const segment = chain.segments[index];
@@ -56,6 +57,7 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
           return records.length < maxRecords;
         },
         chunkBytes,
+        into,
       );
       if (outcome.damage) {
         // Hand out the good records first; the next read, starting at the damage, reports it.
@@ -63,6 +65,7 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
         throw await damageError(stream, segment, handle, outcome.damage);
       }
       offset = segment.baseOffset + outcome.endPosition;
+      if (outcome.bufferFull) break;
     } finally {
       await handle.close();
     }
