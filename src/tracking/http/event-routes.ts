@@ -131,6 +131,9 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     const { records, rejected } = ingestEvents(envelope, impliedType, facts, { maxEventBytes: limits.maxEventBytes, encode: (line) => lines.write(line), raw });
     // The stored lines are copies: a pooled body left to the main thread (every worker busy) is free again.
     if (pooled) routing!.pool.releaseBody(received.bytes);
+    // Nothing reads the parsed body again: let it die young rather than be promoted (and kept until a
+    // full collection) while the append waits for its fsync.
+    request.body = undefined;
 
     const only = rejected[0];
     if (records.length === 0 && impliedType && only) return sendError(reply, new SluiceError(only.code, only.message));
