@@ -45,6 +45,8 @@ export interface AppDeps {
   readonly adminRoutes?: readonly AdminRoutes[];
   /** The admin API's identity stores (sessions, TOTP, API tokens); without them sessions live in memory. */
   readonly identity?: IdentityOptions;
+  /** Told of the deduplicator's start-up read-back of recent messageIds (see TrackingOptions). */
+  readonly onDedupSeeding?: (seeding: Promise<void>) => void;
 }
 
 /** One year; subdomains are left out, as Sluice cannot know what else is served under the domain. */
@@ -102,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       trustProxy: config.trustProxy,
       ingestPool: { workers: config.ingestWorkers },
       dedupWindow: config.dedupWindow,
+      ...(deps.onDedupSeeding ? { onDedupSeeding: deps.onDedupSeeding } : {}),
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
       ...(faultClock === undefined ? {} : { now: faultClock }),
     });
@@ -259,7 +262,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const separateAdmin = config.adminPort !== undefined;
     // Sessions, TOTP enrolments (secrets sealed by the server's SecretBox) and API tokens in the metadata store.
     const identity: IdentityOptions = { identity: new SqlIdentityStore(database), secretBox: secrets, audit: openAudit(database), trustProxy: config.trustProxy };
-    const common = { config, store, log, logger, adminRoutes, identity, ...(tls ? { tls } : {}) };
+    // Delivery may delete delivered segments; it starts only once the deduplicator has read back the
+    // recent messageIds they hold (a client retrying across a crash repeats exactly those).
+    const dedupSeedings: Promise<void>[] = [];
+    const onDedupSeeding = (seeding: Promise<void>): void => void dedupSeedings.push(seeding);
+    const common = { config, store, log, logger, adminRoutes, identity, onDedupSeeding, ...(tls ? { tls } : {}) };
 
     const app = await buildApp({ ...common, serves: separateAdmin ? 'tracking' : 'all' });
     listeners.push(() => app.close());
@@ -271,6 +278,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       adminUrl = await adminApp.listen({ host: config.host, port: config.adminPort });
     }
 
+    await Promise.all(dedupSeedings);
     for (const start of extensions.background ?? []) {
       const task = await start(context);
       tasks.push(() => task.stop());

@@ -72,6 +72,16 @@ export class Deduplicator {
     this.#onSeeded = options.onSeeded;
   }
 
+  /**
+   * Reads back the recent ids of `streams` now rather than on each one's first request: a stream's
+   * segments may be delivered and deleted before a client retries into it (after a crash, say), and
+   * ids read back only then would miss the very events the retries repeat. Never rejects: a stream
+   * that fails is read again on its first request.
+   */
+  async seedAll(streams: readonly string[]): Promise<void> {
+    await Promise.all(streams.map((stream) => this.ready(stream)?.catch(() => undefined)));
+  }
+
   /** Undefined when `sourceId` is ready (the hot path does not await); else a promise to wait for. */
   ready(sourceId: string): Promise<void> | undefined {
     const state = this.#seeded.get(sourceId);

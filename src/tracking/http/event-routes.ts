@@ -78,6 +78,7 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
           onSeeded: (sourceId, details) => app.log.info({ sourceId, ...details }, 'messageId deduplication: recent ids read back from the log'),
         })
       : undefined;
+  if (deduplicator) options.onDedupSeeding?.(deduplicator.seedAll(log.streams()));
 
   // Our own body reading replaces Fastify's parsers: one JSON.parse, capped reads, gzip, text/plain.
   app.removeAllContentTypeParsers();

@@ -50,6 +50,12 @@ export interface TrackingOptions {
   readonly ingestPool?: IngestPoolSettings;
   /** messageId deduplication (`dedup/`): ids remembered across sources; absent or 0 turns it off. */
   readonly dedupWindow?: number;
+  /**
+   * Told of the read-back of recent messageIds of every stream already in the log, started at once
+   * when the routes register. The server holds delivery back until it settles: delivering and
+   * deleting segments first could remove ids a retrying client's repeat must be matched against.
+   */
+  readonly onDedupSeeding?: (seeding: Promise<void>) => void;
 }
 
 export interface IngestPoolSettings {
@@ -84,6 +90,7 @@ export interface ResolvedTrackingOptions {
   readonly newMessageId: () => string;
   readonly ingestPool: IngestPoolSettings | undefined;
   readonly dedupWindow: number;
+  readonly onDedupSeeding: ((seeding: Promise<void>) => void) | undefined;
 }
 
 export function resolveTrackingOptions(options: TrackingOptions): ResolvedTrackingOptions {
@@ -105,6 +112,7 @@ export function resolveTrackingOptions(options: TrackingOptions): ResolvedTracki
     newMessageId: options.newMessageId ?? randomUUID,
     ingestPool: options.ingestPool && options.ingestPool.workers > 0 ? options.ingestPool : undefined,
     dedupWindow: options.dedupWindow ?? 0,
+    onDedupSeeding: options.onDedupSeeding,
   };
 }
 
