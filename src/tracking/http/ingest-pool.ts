@@ -65,7 +65,7 @@ export class IngestPool {
   readonly #bodies = new BufferRecycler({ maxSpares: 64 });
   readonly #ownBodies = new WeakSet<ArrayBuffer>();
   /** Workers' output buffers handed back, waiting for the next job to carry them to a worker. */
-  #returned: ArrayBuffer[] = [];
+  readonly #returned = new BufferRecycler({ maxSpares: 64 });
   #closing = false;
   #closed: Promise<void> | undefined;
   #idle: (() => void) | undefined;
@@ -102,7 +102,7 @@ export class IngestPool {
    * appended, or the request failed): a worker writes a later request's lines into it.
    */
   recycle(buffer: ArrayBuffer): void {
-    if (buffer.byteLength > 0 && this.#returned.length < 64) this.#returned.push(buffer);
+    this.#returned.give(buffer);
   }
 
   /**
@@ -121,12 +121,8 @@ export class IngestPool {
     const id = this.#nextId++;
     const transferable = body.byteOffset === 0 && this.#ownBodies.has(body.buffer as ArrayBuffer) ? (body.buffer as ArrayBuffer) : transferableBuffer(body);
     const transfer = [transferable];
-    let recycled: ArrayBuffer[] | undefined;
-    if (this.#returned.length > 0) {
-      recycled = this.#returned;
-      this.#returned = [];
-      transfer.push(...recycled);
-    }
+    const recycled = this.#returned.spares > 0 ? this.#returned.drain() : undefined;
+    if (recycled) transfer.push(...recycled);
     const request: IngestJobRequest = { id, body: transferable, bodyBytes: body.byteLength, facts, ...(recycled ? { recycled } : {}) };
     const worker = chosen;
     return new Promise<IngestJobResult>((resolve, reject) => {
