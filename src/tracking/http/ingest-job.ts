@@ -1,8 +1,9 @@
 /**
- * One batch request's CPU work, as an ingest worker does it (src/tracking/http/ingest-pool.ts): the
- * ONE `JSON.parse` of the body, the envelope, then the pure core (validate → enrich → one stringify
- * per event) and UTF-8 encoding of every stored line into ONE buffer, returned with each record's
- * position in it. Runs in a worker thread, so it gets only cloneable facts: the request's clock,
+ * One batch request's CPU work, as an ingest worker does it (src/tracking/http/ingest-pool.ts): ONE
+ * validating pass over the body that builds only what ingest reads and indexes each event
+ * (core/shallow-batch.ts; JSON.parse when it declines), the envelope, then the pure core (validate →
+ * enrich → splice or stringify per event) and UTF-8 encoding of every stored line into ONE buffer,
+ * returned with each record's position in it. Runs in a worker thread, so it gets only cloneable facts: the request's clock,
  * address and source were settled by the main thread; messageIds are generated here (randomUUID).
  *
  * The answer is cloneable too, and its buffer is a dedicated ArrayBuffer the worker transfers (no
@@ -16,7 +17,7 @@ import { ingestEvents, type RejectedEvent } from '../core/ingest.js';
 import { fingerprintsOf } from '../dedup/deduplicator.js';
 import { BufferRecycler } from '../../workers/buffer-recycler.js';
 import { LineBuffer } from './line-buffer.js';
-import { rawEventsOf } from './raw-body.js';
+import { parseBatchBody } from './raw-body.js';
 
 /** What the main thread knows about the request, already resolved. */
 export interface IngestJobFacts {
@@ -57,15 +58,10 @@ export type IngestJobReply = { readonly id: number; readonly result: IngestJobRe
 
 /** Parses and ingests one `/batch` body (the bytes are the request's decoded body). */
 export function runIngestJob(body: Uint8Array, facts: IngestJobFacts, outputs?: BufferRecycler): IngestJobResult {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    // Same words as parseJsonBody (read-body.ts), so both paths answer alike.
-    return { ok: false, stage: 'parse', code: 'invalid_json', message: `The body is not valid JSON: ${(error as Error).message}` };
-  }
-  const envelope = readBatchEnvelope(parsed, facts.maxBatchEvents);
+  const parsed = parseBatchBody(body, facts.maxEventBytes);
+  // Same words as parseJsonBody (read-body.ts), so both paths answer alike.
+  if (!parsed.ok) return { ok: false, stage: 'parse', code: 'invalid_json', message: `The body is not valid JSON: ${parsed.message}` };
+  const envelope = readBatchEnvelope(parsed.body, facts.maxBatchEvents);
   if (!envelope.ok) return { ok: false, stage: 'envelope', code: envelope.code, message: envelope.message };
   const output = LineBuffer.forRequest(body.byteLength, envelope.events.length, { transferable: true, recycler: outputs });
   const { records, rejected } = ingestEvents(
@@ -82,7 +78,7 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts, outputs?: 
       batchIntegrations: envelope.batchIntegrations,
       newMessageId: randomUUID,
     },
-    { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line), raw: rawEventsOf(body, text, envelope.events) },
+    { maxEventBytes: facts.maxEventBytes, encode: (line) => output.write(line), raw: parsed.raw },
   );
   const positions = new Uint32Array(records.length * 2);
   const fingerprints = facts.fingerprints ? fingerprintsOf(records) : new Uint32Array(0);
