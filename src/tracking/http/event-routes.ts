@@ -28,7 +28,7 @@ import { LineBuffer } from './line-buffer.js';
 import { rawEventsOf, rawSingleEventOf } from './raw-body.js';
 import { sendError } from '../../errors/http-error-handler.js';
 import type { IngestPool } from './ingest-pool.js';
-import type { IngestJobResult } from './ingest-job.js';
+import type { IngestJobFacts, IngestJobResult } from './ingest-job.js';
 import type { ResolvedTrackingOptions } from './options.js';
 import { SourceRateLimiter } from './rate-limiter.js';
 import { parseJsonBody, readBodyBytes, readCapped } from './read-body.js';
@@ -101,7 +101,10 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     let received = request.body;
     const pooled = received instanceof PooledBody;
     if (received instanceof PooledBody) {
-      if (!impliedType && (await storePooled(request, reply, received.bytes))) return reply;
+      if (!impliedType) {
+        await storePooled(request, reply, received.bytes);
+        return reply;
+      }
       received = new JsonBody(parseJsonBody(received.bytes), received.bytes);
     }
     // No body at all; a JSON `null` body goes on and is refused as an event or a batch.
@@ -169,19 +172,20 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     return reply.send(rejected.length === 0 ? successBody : JSON.stringify({ success: true, rejected }));
   }
 
-  /** The batch path through a worker; false when the pool is full (the caller ingests inline). */
-  async function storePooled(request: FastifyRequest, reply: FastifyReply, bytes: Buffer): Promise<boolean> {
+  /** The batch path through a worker, or through the same job on this thread when every worker is busy. */
+  async function storePooled(request: FastifyRequest, reply: FastifyReply, bytes: Buffer): Promise<void> {
     const source = headerSources.get(request)!;
     const receivedAtMs = now();
-    const job = routing!.pool.run(bytes, {
+    const facts: IngestJobFacts = {
       sourceId: source.sourceId,
       receivedAtMs,
       ip: clientIp(request.raw, trustProxy),
       maxBatchEvents: limits.maxBatchEvents,
       maxEventBytes: limits.maxEventBytes,
       fingerprints: deduplicator !== undefined,
-    });
-    if (!job) return false;
+    };
+    const pool = routing!.pool;
+    const job = pool.run(bytes, facts) ?? pool.runHere(bytes, facts);
     const result: IngestJobResult = await job;
     if (!result.ok && result.stage === 'parse') throw new SluiceError(result.code, result.message);
     if (rateLimiter) {
@@ -200,9 +204,8 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     } finally {
       // The append has settled (the log copies records as it writes and keeps no reference after), so
       // the buffer may go back to a worker; the records' views die with this request.
-      routing!.pool.recycle(buffer);
+      pool.recycle(buffer);
     }
-    return true;
   }
 
   async function append(sourceId: string, records: IngestRecord[], request: FastifyRequest): Promise<void> {

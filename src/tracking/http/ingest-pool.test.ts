@@ -1,7 +1,7 @@
 /** The ingest worker pool: same answers and stored bytes as inline ingest, crashes, bounds, shutdown. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestPool } from './ingest-pool.js';
-import type { IngestJobFacts } from './ingest-job.js';
+import type { IngestJobFacts, IngestJobResult } from './ingest-job.js';
 import { basicAuth, buildTestApp, sourceId, writeKey, type TestApp } from '../test-support/tracking-app.js';
 
 const apps: TestApp[] = [];
@@ -118,6 +118,24 @@ describe('IngestPool', () => {
     expect(pool.run(body(), facts)).toBeDefined();
     await pool.close();
     expect(pool.run(body(), facts)).toBeUndefined();
+  });
+
+  it('runs a declined job on the calling thread with the answer a worker gives', async () => {
+    const pool = new IngestPool({ workers: 1, maxJobsPerWorker: 1 });
+    pools.push(pool);
+    const text = JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'e', messageId: 'm' }, { type: 'nope' }] });
+    const busy = pool.run(body(), facts)!;
+    const declinedBody = pool.bodyBuffer(Buffer.byteLength(text));
+    declinedBody.write(text);
+    expect(pool.run(declinedBody, facts)).toBeUndefined();
+    const here = pool.runHere(declinedBody, facts);
+    // The body went back to the pool (before the busy job's body comes back too): the next body of that size is read into the same memory.
+    expect(pool.bodyBuffer(Buffer.byteLength(text)).buffer).toBe(declinedBody.buffer);
+    await busy;
+    const there = await pool.run(Buffer.from(text), facts)!;
+    const linesOf = (result: IngestJobResult) =>
+      result.ok ? { rejected: result.rejected, lines: Array.from({ length: result.positions.length / 2 }, (_, index) => Buffer.from(result.buffer, result.positions[index * 2], result.positions[index * 2 + 1]).toString('utf8')) } : result;
+    expect(linesOf(here)).toEqual(linesOf(there));
   });
 
   it('moves bodies and output buffers round and round without mixing up results', async () => {

@@ -4,8 +4,9 @@
  * answers. One parse and one serialization per event still hold; they just happen off the main thread.
  *
  * Bounded: each worker takes at most `maxJobsPerWorker` jobs at a time. When every worker is full,
- * `run` returns undefined and the caller does the work inline: the main thread is then busy and reads
- * fewer new requests, which is the back-pressure (nothing queues without bound).
+ * `run` returns undefined and the caller does the same job on its own thread (`runHere`): the main
+ * thread is then busy and reads fewer new requests, which is the back-pressure (nothing queues
+ * without bound).
  *
  * A worker that dies (crash, out of memory) fails its in-flight jobs (the requests answer 500) and is
  * replaced at once. Workers start on the first job. `close` waits for in-flight jobs, then terminates every worker. Workers are unref'd:
@@ -22,7 +23,7 @@ import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { BufferRecycler } from '../../workers/buffer-recycler.js';
 import { startWorker, workerEntry } from '../../workers/start-worker.js';
 import { transferableBuffer } from '../../workers/transferable.js';
-import type { IngestJobFacts, IngestJobReply, IngestJobRequest, IngestJobResult } from './ingest-job.js';
+import { runIngestJob, type IngestJobFacts, type IngestJobReply, type IngestJobRequest, type IngestJobResult } from './ingest-job.js';
 
 export interface IngestPoolOptions {
   /** Worker threads (≥ 1). */
@@ -129,6 +130,19 @@ export class IngestPool {
       worker.pending.set(id, { resolve, reject });
       worker.thread.postMessage(request, transfer);
     });
+  }
+
+  /**
+   * Runs a job on the calling thread, with the answer a worker would give: for when `run` declines
+   * (every worker full, or closing). The body is handed back to the pool here; the result's buffer
+   * goes back through `recycle` like a worker's.
+   */
+  runHere(body: Uint8Array, facts: IngestJobFacts): IngestJobResult {
+    try {
+      return runIngestJob(body, facts, this.#returned);
+    } finally {
+      this.releaseBody(body);
+    }
   }
 
   /** Waits for in-flight jobs, then stops every worker. Idempotent. */
