@@ -25,6 +25,7 @@ import { protocolErrorOptions } from './errors/protocol-errors.js';
 import { faultClockFromEnv } from './faults/clock-hook.js';
 import type { EventLog } from './log/event-log.js';
 import { FileEventLog } from './log/file-event-log.js';
+import { defaultSeedBytes } from './tracking/dedup/deduplicator.js';
 import { backupExtensions } from './backup/server-extension.js';
 import { bindSecretBox, openSecretBox, sealStoredDestinationSecrets, type SecretBox } from './secrets/index.js';
 import { healthRoutes, trackingRoutes } from './tracking/index.js';
@@ -253,6 +254,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       directory: join(dataDir, 'log'),
       maxBytes: config.logMaxBytes,
       segmentBytes: config.logSegmentBytes,
+      // The deduplicator reads this much of each stream's end back at start-up: keep it, delivered or not.
+      keepConsumedBytes: config.dedupWindow > 0 ? defaultSeedBytes : 0,
       logger: logger.child({ component: 'log' }),
     });
     resources.push(() => log.close());

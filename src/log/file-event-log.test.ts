@@ -194,6 +194,30 @@ describe('FileEventLog', () => {
     await log.close();
   });
 
+  it('keeps consumed segments near the end for the deduplicator, unless the budget is half used', async () => {
+    const directory = await tempDirectory();
+    // 20 records of ~215 framed bytes in 1 KiB segments; everything consumed; keep the last ~2 KiB.
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, segmentBytes: 1024, keepConsumedBytes: 2048 });
+    for (let index = 0; index < 20; index++) await log.append('s', [record(`r${index}`.padEnd(200, '.'))]);
+    await log.commitCursor('s', 'c', log.endOffset('s'));
+    const end = log.endOffset('s');
+    // Segments ending inside the last 2 KiB stay readable; older consumed ones are gone.
+    expect(log.startOffset('s')).toBeGreaterThan(0);
+    expect(end - log.startOffset('s')).toBeGreaterThanOrEqual(2048 - 1024);
+    expect(end - log.startOffset('s')).toBeLessThanOrEqual(2048 + 1024);
+    const kept = await log.read('s', log.startOffset('s'), { maxRecords: 100 });
+    expect(kept.at(-1)!.data.toString('utf8')).toMatch(/^r19/);
+    await log.close();
+
+    // Under budget pressure (more than half used) consumed segments go as before.
+    const tight = await tempDirectory();
+    log = await FileEventLog.open({ directory: tight, maxBytes: 8192, segmentBytes: 1024, keepConsumedBytes: 2048 });
+    for (let index = 0; index < 20; index++) await log.append('s', [record(`r${index}`.padEnd(200, '.'))]);
+    await log.commitCursor('s', 'c', log.endOffset('s'));
+    expect(log.endOffset('s') - log.startOffset('s')).toBeLessThanOrEqual(1024);
+    await log.close();
+  });
+
   it('after a failed fdatasync refuses every append until reopened, and loses nothing acknowledged', async () => {
     const directory = await tempDirectory();
     const logger = new RecordingLogger();

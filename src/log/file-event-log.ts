@@ -43,6 +43,13 @@ export interface FileEventLogOptions {
    * `maxBytes`); a bigger single append gets a segment of its own.
    */
   readonly segmentBytes?: number;
+  /**
+   * Consumed segments that end within this many bytes of their stream's end are kept while the log
+   * holds less than half its budget (default 0: every consumed segment goes). The deduplicator reads a
+   * stream's end back after a restart (tracking/dedup): a client's retry of a batch that was delivered
+   * just before a crash must still find its messageIds there.
+   */
+  readonly keepConsumedBytes?: number;
   readonly logger?: LogLogger;
 }
 
@@ -54,6 +61,7 @@ const MIN_SEGMENT_BYTES = 256;
 export class FileEventLog implements EventLog {
   readonly #streamsDirectory: string;
   readonly #budget: DiskBudget;
+  readonly #keepConsumedBytes: number;
   readonly #logger: LogLogger;
   readonly #lock: DirectoryLock;
   readonly #streams = new Map<string, StreamState>();
@@ -68,6 +76,7 @@ export class FileEventLog implements EventLog {
   private constructor(options: FileEventLogOptions, segmentBytes: number, lock: DirectoryLock) {
     this.#streamsDirectory = join(options.directory, STREAMS_DIRECTORY);
     this.#budget = new DiskBudget(options.maxBytes);
+    this.#keepConsumedBytes = options.keepConsumedBytes ?? 0;
     this.#logger = options.logger ?? silentLogger;
     this.#lock = lock;
     this.#context = {
@@ -88,6 +97,8 @@ export class FileEventLog implements EventLog {
       throw new RangeError(`segmentBytes must be an integer ≥ ${MIN_SEGMENT_BYTES}.`);
     }
     new DiskBudget(options.maxBytes); // validates before touching the disk
+    const keep = options.keepConsumedBytes ?? 0;
+    if (!Number.isSafeInteger(keep) || keep < 0) throw new RangeError('keepConsumedBytes must be a non-negative integer.');
     const logger = options.logger ?? silentLogger;
     // The active segment is never deleted, so it must stay well inside the budget: with segments as big
     // as the budget, a full active segment would block appends forever, consumed or not.
@@ -127,7 +138,7 @@ export class FileEventLog implements EventLog {
         // Only possible if segment files were removed by hand: new records would hide behind the cursor.
         this.#logger.warn({ stream: name, cursor: lowest, endOffset: chain.endOffset }, 'event log: a cursor is beyond the end of its stream');
       }
-      await state.applyRetention(this.#budget, this.#logger);
+      await state.applyRetention(this.#budget, this.#logger, this.#keepConsumedBytes);
     }
   }
 
@@ -180,7 +191,7 @@ export class FileEventLog implements EventLog {
     }
     await state.ensureDirectory(this.#context);
     await state.cursors.set(consumer, offset);
-    await state.applyRetention(this.#budget, this.#logger);
+    await state.applyRetention(this.#budget, this.#logger, this.#keepConsumedBytes);
   }
 
   cursor(stream: string, consumer: string): number | undefined {
@@ -192,7 +203,7 @@ export class FileEventLog implements EventLog {
     const state = this.#streams.get(stream);
     if (!state || state.cursors.get(consumer) === undefined) return;
     await state.cursors.set(consumer, undefined);
-    await state.applyRetention(this.#budget, this.#logger);
+    await state.applyRetention(this.#budget, this.#logger, this.#keepConsumedBytes);
   }
 
   onAppend(listener: (stream: string, endOffset: number) => void): () => void {

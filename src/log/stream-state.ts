@@ -53,14 +53,17 @@ export class StreamState {
   }
 
   /**
-   * Deletes every segment wholly behind every registered consumer's cursor (never the active one).
-   * Without consumers nothing is deleted. The unlinks are not followed by a directory fsync: a
-   * deletion lost in a crash only brings back data that is already consumed.
+   * Deletes every segment wholly behind every registered consumer's cursor (never the active one),
+   * except those ending within `keepConsumedBytes` of the stream's end while the budget is less than
+   * half used (they hold the messageIds the deduplicator reads back after a restart; under pressure,
+   * space comes first). Without consumers nothing is deleted. The unlinks are not followed by a
+   * directory fsync: a deletion lost in a crash only brings back data that is already consumed.
    */
-  async applyRetention(budget: DiskBudget, logger: LogLogger): Promise<void> {
+  async applyRetention(budget: DiskBudget, logger: LogLogger, keepConsumedBytes = 0): Promise<void> {
     const lowest = this.cursors.lowest();
     if (lowest === undefined) return;
-    const removed = this.chain.removeSegmentsBefore(lowest);
+    const keepFrom = keepConsumedBytes > 0 && budget.usedBytes < budget.maxBytes / 2 ? this.chain.endOffset - keepConsumedBytes : lowest;
+    const removed = this.chain.removeSegmentsBefore(Math.min(lowest, keepFrom));
     if (removed.length === 0) return;
     let bytes = 0;
     for (const segment of removed) {

@@ -50,7 +50,8 @@ export interface DeduplicatorOptions {
   readonly onSeeded?: (sourceId: string, details: { records: number; ms: number }) => void;
 }
 
-const defaultSeedBytes = 32 * 1024 * 1024;
+/** How much of each stream's end is read back by default; the log keeps that much even once delivered (server.ts). */
+export const defaultSeedBytes = 32 * 1024 * 1024;
 const seedPageBytes = 1024 * 1024;
 
 export class Deduplicator {
