@@ -6,19 +6,20 @@
  * of an event's ~8), most of it spent building `properties`, `traits` and most of `context`, which
  * validation only checks to be objects and the stored line copies as the client's bytes anyway; and
  * the index scan (~0.7 µs) walked the same bytes again. Here one scan validates the whole body as JSON
- * and builds each event's top level only: scalars as JSON.parse would give them; a nested object or
- * array as a shared placeholder of the right kind (`unparsedObject`, `unparsedArray`), except
- * `context`, whose own top level is built too (enrichment reads `context.ip`).
+ * and builds of each event only the top-level members ingest reads (`readKeys`): scalars as JSON.parse
+ * would give them; a nested object or array as a shared placeholder of the right kind
+ * (`unparsedObject`, `unparsedArray`), except `context`, built as its `ip` alone (what enrichment
+ * reads). Every other member is validated and indexed, not built.
  *
  * The contract is narrow, so a mistake cannot reach a stored line:
  * - Whatever this accepts, JSON.parse accepts (its fuzz test holds it to that). Whatever it cannot read
  *   (invalid JSON, nesting past its stack), it declines (`undefined`), and the caller parses the body
  *   with JSON.parse as before, which also gives invalid JSON its usual error message.
- * - It declines a request whose enrichment merges nested values: a batch-level `context` or
- *   `integrations`.
+ * - It declines a request whose enrichment merges nested values (a batch-level `context` or
+ *   `integrations`), and a body with a top-level `__proto__` key.
  * - An event that would reach code reading nested values is built whole, by JSON.parse of its own
  *   text: one the splice cannot take (the raw index rules of raw-json.ts), a `context.ip` of null or ""
- *   (merged), an event past `maxEventBytes` as sent (measured by serializing it), a `__proto__` key.
+ *   (merged), an event past `maxEventBytes` as sent (measured by serializing it).
  * - Placeholders throw if serialized, so one reaching JSON.stringify fails loudly instead of storing `{}`.
  *
  * Pure: character codes and the text they came from in, values and positions out.
