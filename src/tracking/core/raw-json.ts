@@ -166,7 +166,7 @@ let lastValueOddNumber = false;
  * few thousand levels overflow JSON.stringify's recursion, and the event is then refused): splicing
  * must not make an event storable that serializing refuses. Real events nest a handful of levels.
  */
-const MAX_SPLICED_DEPTH = 64;
+export const MAX_SPLICED_DEPTH = 64;
 
 /**
  * Numbers JSON.parse cannot hold are left to the serializing path too, which stores what the parsed
@@ -174,7 +174,7 @@ const MAX_SPLICED_DEPTH = 64;
  * writes one only below 1e-6 or from 1e21) or a run of more digits than a double can overflow with.
  * Other numbers stay as sent (`9007199254740993` keeps its last digit; JSON-equal when read by JS).
  */
-const MAX_PLAIN_DIGITS = 300;
+export const MAX_PLAIN_DIGITS = 300;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const LOWER_E = 0x65;

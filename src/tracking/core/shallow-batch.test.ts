@@ -10,7 +10,7 @@ import { readBatchEnvelope } from './envelope.js';
 import { isJsonObject, type JsonObject } from './event-types.js';
 import { ingestEvents, type IngestResult } from './ingest.js';
 import { indexBatchEvents, type CharCodes } from './raw-json.js';
-import { parseBatchShallow, unparsedArray, unparsedObject } from './shallow-batch.js';
+import { parseBatchShallow, readKeys, unparsedArray, unparsedObject } from './shallow-batch.js';
 
 /** The character codes raw-body.ts hands the scanners: bytes when ASCII, else UTF-16 units. */
 function codesOf(text: string): CharCodes {
@@ -19,7 +19,6 @@ function codesOf(text: string): CharCodes {
   return Uint16Array.from({ length: text.length }, (_, index) => text.charCodeAt(index));
 }
 
-const readKeys = ['type', 'messageId', 'userId', 'anonymousId', 'previousId', 'groupId', 'event', 'properties', 'traits', 'context', 'integrations', 'timestamp', 'sentAt', 'channel'];
 
 /** What ingest can learn of a value: a scalar itself, a container only its kind. */
 function kindOf(value: unknown): unknown {

@@ -24,7 +24,7 @@
  *
  * Pure: character codes and the text they came from in, values and positions out.
  */
-import type { CharCodes, RawObject } from './raw-json.js';
+import { MAX_PLAIN_DIGITS, MAX_SPLICED_DEPTH, type CharCodes, type RawObject } from './raw-json.js';
 
 /** A nested object the shallow parse validated but did not build: only its kind is known. */
 class UnparsedObject {
@@ -68,9 +68,6 @@ const DIGIT_9 = 0x39;
 const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 
-/** The same limits as raw-json.ts: past them an event is serialized, not spliced. */
-const MAX_SPLICED_DEPTH = 64;
-const MAX_PLAIN_DIGITS = 300;
 
 /** Deeper nesting than this is declined (JSON.parse reads it, or says why not). */
 const MAX_DEPTH = 1024;
@@ -173,7 +170,7 @@ function scanEvents(codes: CharCodes, source: string, at: number, maxEventBytes:
  * nothing reads it but the splice, which copies its bytes. Fixed fields, set by index, instead of
  * properties added by key (keyed stores cost more than the rest of the scan of a member).
  */
-const readKeys = ['type', 'messageId', 'userId', 'anonymousId', 'previousId', 'groupId', 'event', 'properties', 'traits', 'context', 'integrations', 'timestamp', 'sentAt', 'channel'] as const;
+export const readKeys = ['type', 'messageId', 'userId', 'anonymousId', 'previousId', 'groupId', 'event', 'properties', 'traits', 'context', 'integrations', 'timestamp', 'sentAt', 'channel'] as const;
 
 /** A member absent from the body is undefined here, as it is when read from a parsed object. */
 class ShallowEvent {
