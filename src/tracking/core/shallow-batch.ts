@@ -50,6 +50,8 @@ export interface ShallowBatch {
   readonly raw: (RawObject | undefined)[];
 }
 
+// Local constants, though raw-json.ts has some of the same: imported ones are not folded into the
+// scanner's loops (sharing them measured ~6% slower per job).
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const SLASH = 0x2f;
@@ -120,13 +122,8 @@ function scanBody(codes: CharCodes, source: string, maxEventBytes: number): Shal
         at = skipValue(codes, at);
         body[key] = JSON.parse(source.slice(valueStart, at));
       }
-      at = skipWhitespace(codes, at);
-      if (codes[at] === COMMA) {
-        at = skipWhitespace(codes, at + 1);
-        continue;
-      }
-      if (codes[at] !== CLOSE_BRACE) throw decline;
-      break;
+      at = afterMember(codes, at);
+      if (objectClosed) break;
     }
   }
   if (skipWhitespace(codes, at + 1) !== codes.length) throw decline;
@@ -286,20 +283,9 @@ function scanEvent(codes: CharCodes, source: string, at: number): ShallowEvent {
         setMember(event, key, value);
       }
       members.push(keyStart, keyEnd, valueStart, at);
-      if (isSpace(codes[at])) {
-        ok = false;
-        at = skipWhitespace(codes, at);
-      }
-      if (codes[at] === COMMA) {
-        at++;
-        if (isSpace(codes[at])) {
-          ok = false;
-          at = skipWhitespace(codes, at);
-        }
-        continue;
-      }
-      if (codes[at] !== CLOSE_BRACE) throw decline;
-      break;
+      at = afterMember(codes, at);
+      if (memberSpaced) ok = false;
+      if (objectClosed) break;
     }
   }
   eventEnd = at + 1;
@@ -343,20 +329,9 @@ function scanContext(codes: CharCodes, source: string, at: number): { ip?: unkno
         const first = codes[valueStart];
         context.ip = first === OPEN_BRACE ? unparsedObject : first === OPEN_BRACKET ? unparsedArray : JSON.parse(source.slice(valueStart, at));
       }
-      if (isSpace(codes[at])) {
-        ok = false;
-        at = skipWhitespace(codes, at);
-      }
-      if (codes[at] === COMMA) {
-        at++;
-        if (isSpace(codes[at])) {
-          ok = false;
-          at = skipWhitespace(codes, at);
-        }
-        continue;
-      }
-      if (codes[at] !== CLOSE_BRACE) throw decline;
-      break;
+      at = afterMember(codes, at);
+      if (memberSpaced) ok = false;
+      if (objectClosed) break;
     }
   }
   contextEnd = at + 1;
@@ -380,6 +355,35 @@ function sameCodes(codes: CharCodes, start: number, end: number, otherStart: num
   if (end - start !== otherEnd - otherStart) return false;
   for (let index = 0; index < end - start; index++) if (codes[start + index] !== codes[otherStart + index]) return false;
   return true;
+}
+
+// Results of afterMember.
+/** The object ended: afterMember stopped at its closing brace. */
+let objectClosed = false;
+/** Whitespace was skipped before or after the comma. */
+let memberSpaced = false;
+
+/**
+ * After an object member's value: optional whitespace, then a comma and optional whitespace (returns
+ * the next key's position) or the closing brace (returns its position and sets objectClosed).
+ */
+function afterMember(codes: CharCodes, at: number): number {
+  let space = false;
+  if (isSpace(codes[at])) {
+    space = true;
+    at = skipWhitespace(codes, at);
+  }
+  const next = codes[at];
+  objectClosed = next === CLOSE_BRACE;
+  if (next === COMMA) {
+    at++;
+    if (isSpace(codes[at])) {
+      space = true;
+      at = skipWhitespace(codes, at);
+    }
+  } else if (!objectClosed) throw decline;
+  memberSpaced = space;
+  return at;
 }
 
 /** A key or string value as JSON.parse gives it: sliced when it holds no escape. */
