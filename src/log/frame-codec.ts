@@ -11,9 +11,13 @@
  *   12      4     timestampLow    u32, timestamp mod 2^32   (timestamp = ms since the Unix epoch)
  *   16      n     payload
  *
- * The CRC covers one contiguous range, so checking it is a single `zlib.crc32` call. A torn or zeroed
- * tail fails the CRC (the CRC of eight zero bytes is not zero), and an impossible length is caught by
- * the caller's bound (bytes left in the segment) and by `MAX_PAYLOAD_BYTES`.
+ * The CRC covers one contiguous range (timestamp then payload). It is computed as the payload's CRC
+ * continued from the timestamp's (`zlib.crc32(payload, crcOfTimestamp)`, the same value), so the
+ * payload view that encoding is given and reading hands out is all the CRC needs: no view of the
+ * range is made per record, and the timestamp's CRC is computed once for a run of records that share
+ * it (every record of a request does). A torn or zeroed tail fails the CRC (the CRC of eight zero bytes
+ * is not zero), and an impossible length is caught by the caller's bound (bytes left in the segment)
+ * and by `MAX_PAYLOAD_BYTES`.
  */
 import { crc32 } from 'node:zlib';
 import type { AppendRecord } from './event-log.js';
@@ -46,20 +50,35 @@ export function encodeFrames(target: Buffer, position: number, records: readonly
   for (const record of records) {
     const length = record.data.byteLength;
     target.writeUInt32BE(length, at);
+    target.writeUInt32BE(crc32(record.data, timestampCrc(record.timestamp)), at + 4);
     target.writeUInt32BE(Math.floor(record.timestamp / TWO_POW_32), at + 8);
     target.writeUInt32BE(record.timestamp % TWO_POW_32, at + 12);
     target.set(record.data, at + FRAME_HEADER_BYTES);
-    const end = at + FRAME_HEADER_BYTES + length;
-    target.writeUInt32BE(crc32(target.subarray(at + 8, end)), at + 4);
-    at = end;
+    at += FRAME_HEADER_BYTES + length;
   }
   return at;
 }
 
+/** The timestamp's eight bytes, for its CRC, and the last timestamp whose CRC was computed. */
+const timestampBytes = Buffer.alloc(8);
+let lastTimestamp = -1;
+let lastTimestampCrc = 0;
+
+/** CRC-32 of the timestamp's eight frame bytes (the start of the range the frame's CRC covers). */
+function timestampCrc(timestamp: number): number {
+  if (timestamp !== lastTimestamp) {
+    timestampBytes.writeUInt32BE(Math.floor(timestamp / TWO_POW_32), 0);
+    timestampBytes.writeUInt32BE(timestamp % TWO_POW_32, 4);
+    lastTimestampCrc = crc32(timestampBytes);
+    lastTimestamp = timestamp;
+  }
+  return lastTimestampCrc;
+}
+
 /** What lies at a position of a buffer holding frame bytes. */
 export type FrameProbe =
-  /** A whole, checksummed frame. */
-  | { readonly kind: 'record'; readonly payloadLength: number; readonly timestamp: number }
+  /** A whole, checksummed frame; `payload` is a view of the probed bytes. */
+  | { readonly kind: 'record'; readonly payloadLength: number; readonly timestamp: number; readonly payload: Buffer }
   /** The buffer ends before the frame does; read more (or, at the end of the segment, a torn tail). */
   | { readonly kind: 'incomplete'; readonly frameBytes: number }
   /** Not a frame: the length is impossible or the CRC does not match. */
@@ -79,8 +98,13 @@ export function probeFrame(bytes: Buffer, position: number, available: number, b
   if (payloadLength > MAX_PAYLOAD_BYTES) return { kind: 'corrupt', reason: `impossible length ${payloadLength}` };
   if (frameBytes > bytesLeftInSegment) return { kind: 'corrupt', reason: `length ${payloadLength} runs past the segment end` };
   if (available - position < frameBytes) return { kind: 'incomplete', frameBytes };
-  const expected = bytes.readUInt32BE(position + 4);
-  if (crc32(bytes.subarray(position + 8, position + frameBytes)) !== expected) return { kind: 'corrupt', reason: 'CRC mismatch' };
-  const timestamp = bytes.readUInt32BE(position + 8) * TWO_POW_32 + bytes.readUInt32BE(position + 12);
-  return { kind: 'record', payloadLength, timestamp };
+  const timestampHigh = bytes.readUInt32BE(position + 8);
+  const timestampLow = bytes.readUInt32BE(position + 12);
+  const timestamp = timestampHigh * TWO_POW_32 + timestampLow;
+  const payload = bytes.subarray(position + FRAME_HEADER_BYTES, position + frameBytes);
+  // A timestamp too large to be a safe integer was never appended (framedSize refuses it); its bytes
+  // are damage, and caching their CRC under a rounded number would be wrong.
+  const crc = Number.isSafeInteger(timestamp) ? crc32(payload, timestampCrc(timestamp)) : crc32(bytes.subarray(position + 8, position + frameBytes));
+  if (crc !== bytes.readUInt32BE(position + 4)) return { kind: 'corrupt', reason: 'CRC mismatch' };
+  return { kind: 'record', payloadLength, timestamp, payload };
 }

@@ -78,13 +78,7 @@ export async function scanFrames(
       continue;
     }
     const frameBytes = FRAME_HEADER_BYTES + probe.payloadLength;
-    const payloadStart = inChunk + FRAME_HEADER_BYTES;
-    const frame: ScannedFrame = {
-      position,
-      frameBytes,
-      timestamp: probe.timestamp,
-      payload: chunk.subarray(payloadStart, payloadStart + probe.payloadLength),
-    };
+    const frame: ScannedFrame = { position, frameBytes, timestamp: probe.timestamp, payload: probe.payload };
     if (chunk === into?.buffer) into.used = true;
     if (!visit(frame)) break;
     position += frameBytes;

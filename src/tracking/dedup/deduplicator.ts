@@ -36,8 +36,9 @@ export interface Admission<T> {
 }
 
 interface InFlight {
-  /** Fingerprints claimed by the request, two numbers each. */
-  readonly claimed: number[];
+  /** Fingerprints claimed by the request, two numbers each, in the first `claimedLength` numbers. */
+  readonly claimed: Uint32Array;
+  claimedLength: number;
   readonly done: Promise<boolean>;
   readonly resolve: (ok: boolean) => void;
 }
@@ -113,7 +114,9 @@ export class Deduplicator {
   admit<T>(sourceId: string, records: readonly T[], fingerprints: Fingerprints): Admission<T> | Promise<Admission<T>> {
     const source = this.#sourceNumber(sourceId);
     const window = this.#window;
-    const claimed: number[] = [];
+    // Room for every record's id: a request claims each at most once (a typed array, not a growing one).
+    const claimed = new Uint32Array(records.length * 2);
+    let claimedLength = 0;
     let keep: boolean[] | undefined;
     let waitingOn: InFlight[] | undefined;
     let waitingIndexes: number[] | undefined;
@@ -121,7 +124,10 @@ export class Deduplicator {
       const high = fingerprints[index * 2]!;
       const low = fingerprints[index * 2 + 1]!;
       if ((high === 0 && low === 0) || window.claim(source, high, low)) {
-        if (high !== 0 || low !== 0) claimed.push(high, low);
+        if (high !== 0 || low !== 0) {
+          claimed[claimedLength++] = high;
+          claimed[claimedLength++] = low;
+        }
         keep?.push(true);
         continue;
       }
@@ -134,7 +140,7 @@ export class Deduplicator {
         (waitingIndexes ??= []).push(index);
       }
     }
-    const entry = claimed.length > 0 || waitingOn ? this.#register(sourceId, claimed) : undefined;
+    const entry = claimedLength > 0 || waitingOn ? this.#register(sourceId, claimed, claimedLength) : undefined;
     const settle = (ok: boolean) => entry && this.#settle(sourceId, source, entry, ok);
     if (!waitingOn) return { fresh: keep ? records.filter((_, index) => keep![index]) : (records as T[]), settle };
     return this.#afterOriginals(source, records, fingerprints, keep!, entry!, waitingOn, waitingIndexes!, settle);
@@ -160,17 +166,18 @@ export class Deduplicator {
       // Claimable again only if the original failed and released it; a third request may have claimed
       // it since, and then it is that one's to store.
       if (this.#window.claim(source, high, low)) {
-        self.claimed.push(high, low);
+        self.claimed[self.claimedLength++] = high;
+        self.claimed[self.claimedLength++] = low;
         keep[index] = true;
       }
     }
     return { fresh: records.filter((_, index) => keep[index]), settle };
   }
 
-  #register(sourceId: string, claimed: number[]): InFlight {
+  #register(sourceId: string, claimed: Uint32Array, claimedLength: number): InFlight {
     let resolve!: (ok: boolean) => void;
     const done = new Promise<boolean>((settle) => (resolve = settle));
-    const entry: InFlight = { claimed, done, resolve };
+    const entry: InFlight = { claimed, claimedLength, done, resolve };
     let entries = this.#inFlight.get(sourceId);
     if (!entries) this.#inFlight.set(sourceId, (entries = new Set()));
     entries.add(entry);
@@ -178,7 +185,7 @@ export class Deduplicator {
   }
 
   #settle(sourceId: string, source: number, entry: InFlight, ok: boolean): void {
-    if (!ok) for (let at = 0; at < entry.claimed.length; at += 2) this.#window.release(source, entry.claimed[at]!, entry.claimed[at + 1]!);
+    if (!ok) for (let at = 0; at < entry.claimedLength; at += 2) this.#window.release(source, entry.claimed[at]!, entry.claimed[at + 1]!);
     this.#inFlight.get(sourceId)?.delete(entry);
     entry.resolve(ok);
   }
@@ -187,7 +194,7 @@ export class Deduplicator {
   #inFlightHolding(sourceId: string, high: number, low: number): InFlight | undefined {
     for (const entry of this.#inFlight.get(sourceId) ?? []) {
       const claimed = entry.claimed;
-      for (let at = 0; at < claimed.length; at += 2) if (claimed[at] === high && claimed[at + 1] === low) return entry;
+      for (let at = 0; at < entry.claimedLength; at += 2) if (claimed[at] === high && claimed[at + 1] === low) return entry;
     }
     return undefined;
   }
