@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryEventLog } from '../log/memory-event-log.js';
-import { deliveryBatch, planNextBatch } from './batch-reader.js';
+import { deliveryBatch, planNextBatch, readChunkBytes } from './batch-reader.js';
 
 async function logWith(sizes: number[]) {
   const log = new MemoryEventLog();
@@ -22,13 +22,30 @@ describe('planNextBatch', () => {
     expect(await planNextBatch(log, 's', 5, 5, 1_000)).toBeUndefined();
   });
 
-  it("a batch's records() re-reads exactly its range, every time", async () => {
+  it("a batch's chunks() re-read exactly its range, every time", async () => {
     const log = await logWith([1, 2, 3, 4, 5]);
     const batch = deliveryBatch(log, 's', 1, 4);
     for (let pass = 0; pass < 2; pass++) {
       const sizes: number[] = [];
-      for await (const record of batch.records()) sizes.push(record.data.byteLength);
+      for await (const chunk of batch.chunks()) for (const record of chunk) sizes.push(record.data.byteLength);
       expect(sizes).toEqual([2, 3, 4]);
     }
+  });
+
+  it('reads a batch larger than one read chunk in several chunks, in order, each record once', async () => {
+    // ~2.5 read chunks of records, then more records after the batch's end that must not be yielded.
+    const size = 10_000;
+    const inBatch = Math.ceil((readChunkBytes * 2.5) / size);
+    const log = new MemoryEventLog();
+    await log.append('s', Array.from({ length: inBatch + 20 }, (_, index) => ({ timestamp: 0, data: Buffer.alloc(size).fill(index % 251) })));
+    const chunkSizes: number[] = [];
+    const seen: number[] = [];
+    for await (const chunk of deliveryBatch(log, 's', 0, inBatch).chunks()) {
+      chunkSizes.push(chunk.length);
+      for (const record of chunk) seen.push(record.data[size - 1]!);
+    }
+    expect(seen).toEqual(Array.from({ length: inBatch }, (_, index) => index % 251));
+    expect(chunkSizes.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...chunkSizes) * size).toBeLessThanOrEqual(readChunkBytes);
   });
 });

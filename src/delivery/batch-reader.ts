@@ -2,8 +2,8 @@
  * Reads batches out of the log: finds where the next batch ends (reading record sizes in bounded
  * chunks), and streams a fixed batch's records for a destination. The source's stream name is its id.
  *
- * Never holds a batch whole in memory: planning keeps counters only, and `records()` yields one bounded
- * chunk at a time. Each `records()` call starts over at `firstOffset`, so a retry re-reads identical data.
+ * Never holds a batch whole in memory: planning keeps counters only, and `chunks()` yields one bounded
+ * chunk at a time. Each `chunks()` call starts over at `firstOffset`, so a retry re-reads identical data.
  */
 import type { EventLog, StoredRecord } from '../log/event-log.js';
 import { backlogFitsOneBatch, emptyPlan, extendPlan, type BatchPlan } from './batch-plan.js';
@@ -64,28 +64,32 @@ export function deliveryBatch(log: EventLog, sourceId: string, firstOffset: numb
     sourceId,
     firstOffset,
     endOffset,
-    records: () => readRange(log, sourceId, firstOffset, endOffset),
+    chunks: () => readRange(log, sourceId, firstOffset, endOffset),
   };
 }
 
 /**
  * Room for a chunk's payloads and their frame headers, so a chunk is one read into one buffer.
- * Reused from chunk to chunk: the records of the previous chunk are consumed by then (`records()`
- * hands a record's data out only until the next record is asked for), so reading a batch allocates
+ * Reused from chunk to chunk: the records of the previous chunk are consumed by then (`chunks()`
+ * hands a chunk out only until the next one is asked for), so reading a batch allocates
  * one buffer, not one per MiB for the garbage collector to find long after.
  */
 const readBufferBytes = readChunkBytes + readChunkBytes / 8;
 
-async function* readRange(log: EventLog, stream: string, firstOffset: number, endOffset: number): AsyncGenerator<StoredRecord> {
+async function* readRange(log: EventLog, stream: string, firstOffset: number, endOffset: number): AsyncGenerator<readonly StoredRecord[]> {
   const into = Buffer.allocUnsafeSlow(readBufferBytes);
   let offset = firstOffset;
   while (offset < endOffset) {
     const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes, into });
     if (chunk.length === 0) break;
-    for (const record of chunk) {
-      if (record.offset >= endOffset) return;
-      yield record;
-      offset = record.nextOffset;
+    if (chunk.at(-1)!.offset < endOffset) {
+      yield chunk;
+      offset = chunk.at(-1)!.nextOffset;
+      continue;
     }
+    // The chunk runs past the batch (appends after it was planned): yield its part inside, then stop.
+    const inside = chunk.filter((record) => record.offset < endOffset);
+    if (inside.length > 0) yield inside;
+    return;
   }
 }

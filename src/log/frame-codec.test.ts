@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeFrames, FRAME_HEADER_BYTES, framedSize, probeFrame } from './frame-codec.js';
+import { encodeFrames, FRAME_HEADER_BYTES, framedSize, frameTimestamp, probeFrame, wholeFramePayload } from './frame-codec.js';
 
 const records = [
   { timestamp: 1_700_000_000_000, data: Buffer.from('first') },
@@ -48,7 +48,7 @@ describe('frame codec', () => {
       [FRAME_HEADER_BYTES, 0x20],
     ] as const) {
       const bytes = encoded();
-      bytes[offset] ^= value;
+      bytes[offset] = bytes[offset]! ^ value;
       // The same timestamp was just checked intact (a cached timestamp CRC must not hide the change).
       expect(probeFrame(encoded(), 0, 100, 100).kind).toBe('record');
       expect(probeFrame(bytes, 0, bytes.length, bytes.length)).toEqual({ kind: 'corrupt', reason: 'CRC mismatch' });
@@ -62,6 +62,23 @@ describe('frame codec', () => {
     bytes.writeUInt32BE(crc32(bytes.subarray(8, FRAME_HEADER_BYTES + records[0]!.data.byteLength)), 4);
     // Checksummed as written, it still reads (the CRC path for such bytes is the plain one).
     expect(probeFrame(bytes, 0, bytes.length, bytes.length).kind).toBe('record');
+  });
+
+  it('the fast check gives the payload of a whole frame only, agreeing with the probe', () => {
+    const bytes = encoded();
+    expect(wholeFramePayload(bytes, 0, bytes.length, bytes.length)?.toString()).toBe('first');
+    expect(frameTimestamp(bytes, 0)).toBe(records[0]!.timestamp);
+    const whole = FRAME_HEADER_BYTES + 5;
+    for (const [available, left] of [
+      [whole - 1, bytes.length],
+      [10, bytes.length],
+      [bytes.length, whole - 1],
+    ] as const) {
+      expect(wholeFramePayload(bytes, 0, available, left)).toBeUndefined();
+      expect(probeFrame(bytes, 0, available, left).kind).not.toBe('record');
+    }
+    bytes[whole - 1] = bytes[whole - 1]! ^ 1;
+    expect(wholeFramePayload(bytes, 0, bytes.length, bytes.length)).toBeUndefined();
   });
 
   it('tells an incomplete frame from an impossible one', () => {

@@ -4,16 +4,14 @@
  * decides what damage means: it reports where the good frames end and why.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { FRAME_HEADER_BYTES, probeFrame } from './frame-codec.js';
+import { FRAME_HEADER_BYTES, frameTimestamp, probeFrame, wholeFramePayload } from './frame-codec.js';
 
-export interface ScannedFrame {
-  /** Position of the frame in its segment file. */
-  readonly position: number;
-  readonly frameBytes: number;
-  readonly timestamp: number;
-  /** The payload; a slice of a buffer no later read overwrites (unless the caller passed `into`). */
-  readonly payload: Buffer;
-}
+/**
+ * Sees one whole frame: its position in the segment file, its size, its timestamp and its payload (a
+ * slice of a buffer no later read overwrites, unless the caller passed `into`). Arguments, not an
+ * object: a read visits thousands of frames, and each object would be garbage. Returns false to stop.
+ */
+export type FrameVisitor = (position: number, frameBytes: number, timestamp: number, payload: Buffer) => boolean;
 
 export interface ScanOutcome {
   /** Position after the last frame the visitor accepted (= where a stop or damage begins). */
@@ -47,7 +45,7 @@ export async function scanFrames(
   handle: FileHandle,
   from: number,
   end: number,
-  visit: (frame: ScannedFrame) => boolean,
+  visit: FrameVisitor,
   chunkBytes = DEFAULT_SCAN_CHUNK_BYTES,
   into?: ScanBuffer,
 ): Promise<ScanOutcome> {
@@ -57,6 +55,15 @@ export async function scanFrames(
   let chunkFilled = 0;
   while (position < end) {
     const inChunk = position - chunkStart;
+    const payload = wholeFramePayload(chunk, inChunk, chunkFilled, end - position);
+    if (payload !== undefined) {
+      if (chunk === into?.buffer) into.used = true;
+      const frameBytes = FRAME_HEADER_BYTES + payload.byteLength;
+      if (!visit(position, frameBytes, frameTimestamp(chunk, inChunk), payload)) break;
+      position += frameBytes;
+      continue;
+    }
+    // Not a whole frame here: the probe says whether to read more or where the damage is.
     const probe = probeFrame(chunk, inChunk, chunkFilled, end - position);
     if (probe.kind === 'corrupt') return { endPosition: position, damage: { position, reason: probe.reason } };
     if (probe.kind === 'incomplete') {
@@ -77,11 +84,8 @@ export async function scanFrames(
       }
       continue;
     }
-    const frameBytes = FRAME_HEADER_BYTES + probe.payloadLength;
-    const frame: ScannedFrame = { position, frameBytes, timestamp: probe.timestamp, payload: probe.payload };
-    if (chunk === into?.buffer) into.used = true;
-    if (!visit(frame)) break;
-    position += frameBytes;
+    // A probe runs only where the fast check found no whole frame, so it cannot find one either.
+    throw new Error(`frame scanner: a probe found a whole frame the check refused at ${position}`);
   }
   return { endPosition: position };
 }

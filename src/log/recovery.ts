@@ -47,8 +47,8 @@ async function repairTail(stream: string, segment: Segment, logger: LogLogger): 
   const handle = await open(segment.path, 'r+');
   try {
     const index = new SegmentIndex();
-    const outcome = await scanFrames(handle, 0, segment.size, (frame) => {
-      index.noteFrame(frame.frameBytes);
+    const outcome = await scanFrames(handle, 0, segment.size, (_position, frameBytes) => {
+      index.noteFrame(frameBytes);
       return true;
     });
     segment.records = index.records;

@@ -46,14 +46,14 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
         handle,
         position,
         segmentEnd,
-        (frame) => {
-          if (records.length > 0 && payloadBytes + frame.payload.byteLength > maxBytes) {
+        (framePosition, frameBytes, timestamp, payload) => {
+          if (records.length > 0 && payloadBytes + payload.byteLength > maxBytes) {
             full = true;
             return false;
           }
-          payloadBytes += frame.payload.byteLength;
-          const recordOffset = segment.baseOffset + frame.position;
-          records.push({ offset: recordOffset, nextOffset: recordOffset + frame.frameBytes, timestamp: frame.timestamp, data: frame.payload });
+          payloadBytes += payload.byteLength;
+          const recordOffset = segment.baseOffset + framePosition;
+          records.push({ offset: recordOffset, nextOffset: recordOffset + frameBytes, timestamp, data: payload });
           return records.length < maxRecords;
         },
         chunkBytes,
@@ -90,9 +90,9 @@ export async function openSegment(segment: Segment): Promise<FileHandle | undefi
  */
 async function damageError(stream: string, segment: Segment, handle: FileHandle, damage: { position: number; reason: string }): Promise<Error> {
   let straddled = false;
-  const walk = await scanFrames(handle, 0, segment.size, (frame) => {
-    if (frame.position + frame.frameBytes <= damage.position) return true;
-    straddled = frame.position < damage.position;
+  const walk = await scanFrames(handle, 0, segment.size, (position, frameBytes) => {
+    if (position + frameBytes <= damage.position) return true;
+    straddled = position < damage.position;
     return false;
   });
   const offset = segment.baseOffset + damage.position;

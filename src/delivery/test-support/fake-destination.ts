@@ -46,7 +46,7 @@ export class FakeDestination implements Destination {
     const failure = this.#failures.shift();
     if (failure) throw failure;
     const lines: string[] = [];
-    for await (const record of batch.records()) lines.push(record.data.toString('utf8'));
+    for await (const chunk of batch.chunks()) for (const record of chunk) lines.push(record.data.toString('utf8'));
     if (lines.length === 0) return [];
     const key = `${batch.sourceId}/${String(batch.firstOffset).padStart(12, '0')}-${String(batch.endOffset).padStart(12, '0')}`;
     const previous = this.objects.get(key);

@@ -6,7 +6,7 @@
  *
  * Memory stays bounded whatever the batch: records stream from the log, at most `maxOpenDays`
  * encoders are open at once, and a batch touching more days (a long, quiet backlog) takes more passes
- * over `batch.records()` (re-readable by contract). Spool files live in a per-delivery temp directory
+ * over `batch.chunks()` (re-readable by contract). Spool files live in a per-delivery temp directory
  * that is always removed. Used by both `amazon-s3` and `local-files`: same keys, same bytes.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
@@ -100,22 +100,24 @@ async function spoolOnePass(
   const open = new Map<number, DayObjectWriter>();
   let daysLeft = false;
   try {
-    for await (const record of batch.records()) {
+    for await (const chunk of batch.chunks()) {
       if (signal.aborted) signal.throwIfAborted();
-      const day = receivedDayOf(record.timestamp);
-      if (finishedDays.has(day)) continue;
-      let writer = open.get(day);
-      if (!writer) {
-        if (open.size >= maxOpenDays) {
-          daysLeft = true;
-          continue;
+      for (const record of chunk) {
+        const day = receivedDayOf(record.timestamp);
+        if (finishedDays.has(day)) continue;
+        let writer = open.get(day);
+        if (!writer) {
+          if (open.size >= maxOpenDays) {
+            daysLeft = true;
+            continue;
+          }
+          writer = new DayObjectWriter(objectKey({ prefix: options.prefix, sourceId: batch.sourceId, receivedDay: day, firstReceivedAt: record.timestamp, firstOffset: record.offset, nodeId: options.nodeId }),
+            day, path.join(spool, `${randomUUID()}.gz`), options.gzipLevel, options.contentMd5 ?? true);
+          open.set(day, writer);
         }
-        writer = new DayObjectWriter(objectKey({ prefix: options.prefix, sourceId: batch.sourceId, receivedDay: day, firstReceivedAt: record.timestamp, firstOffset: record.offset, nodeId: options.nodeId }),
-          day, path.join(spool, `${randomUUID()}.gz`), options.gzipLevel, options.contentMd5 ?? true);
-        open.set(day, writer);
+        const backpressure = writer.write(record);
+        if (backpressure) await backpressure;
       }
-      const backpressure = writer.write(record);
-      if (backpressure) await backpressure;
     }
     const objects: SpooledObject[] = [];
     for (const writer of open.values()) objects.push(await writer.finish());

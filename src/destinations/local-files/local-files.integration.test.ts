@@ -83,7 +83,7 @@ describe('local-files destination', () => {
     const appended = await appendSampleEvents(log, SOURCE, receivedAts);
     let reads = 0;
     const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
-    const counting = { ...batch, records: () => (reads++, batch.records()) };
+    const counting = { ...batch, chunks: () => (reads++, batch.chunks()) };
     const store = new LocalDirectoryStore({ directory: bucketDirectory });
     const objects = await writeBatchObjects(counting, { store, prefix: '', nodeId: 'node-1', spoolDirectory, maxOpenDays: 2 }, new AbortController().signal);
     expect(reads).toBe(3);
@@ -102,11 +102,11 @@ describe('local-files destination', () => {
     const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
     const failing = {
       ...batch,
-      async *records() {
-        let count = 0;
-        for await (const record of batch.records()) {
-          if (++count === 50) throw new Error('log read failed');
-          yield record;
+      async *chunks() {
+        // Fails after half the records, as a log read error mid-batch would.
+        for await (const chunk of batch.chunks()) {
+          yield chunk.slice(0, 49);
+          throw new Error('log read failed');
         }
       },
     };
