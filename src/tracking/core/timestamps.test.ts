@@ -45,6 +45,26 @@ describe('parseIsoTimestamp edge cases', () => {
     expect(parseIsoTimestamp('0000-01-01')).toBe(Date.parse('0000-01-01T00:00:00.000Z'));
   });
 
+  it('agrees with Date.parse on every instant of years 0–9999, whatever date it parsed before', () => {
+    const instant = fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 });
+    // Pairs of instants, often on one day (the cached date), sometimes years apart; some with an offset.
+    const sameDay = fc.tuple(instant, fc.integer({ min: -86_400_000, max: 86_400_000 }));
+    // [as written, minutes east of UTC]: the wall-clock time read in that zone is `at` minus the offset.
+    const offset = fc.constantFrom(['Z', 0], ['+00:00', 0], ['+05:30', 330], ['-0800', -480], ['+14', 840], ['', 0]);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(sameDay, offset), { minLength: 1, maxLength: 6 }), (instants) => {
+        for (const [[ms, delta], [zone, minutes]] of instants) {
+          for (const at of [ms, Math.min(Math.max(ms + delta, -62_167_219_200_000), 253_402_300_799_999)]) {
+            const iso = new Date(at).toISOString().slice(0, -1) + zone;
+            expect(parseIsoTimestamp(iso), iso).toBe(at - minutes * 60_000);
+            if (zone === 'Z') expect(parseIsoTimestamp(iso)).toBe(Date.parse(iso));
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('agrees with Date.parse on toISOString output', () => {
     for (const ms of [0, 951_782_400_000, 1_700_000_000_123, 4_102_444_799_999]) {
       const iso = new Date(ms).toISOString();

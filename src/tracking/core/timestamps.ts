@@ -48,12 +48,22 @@ export function parseIsoTimestamp(value: unknown): number | undefined {
   }
   const offsetMinutes = parseOffset(value, at);
   if (offsetMinutes === undefined) return undefined;
-  // Date.UTC reads years 0–99 as 1900–1999; shift such years by one 400-year cycle (exactly 146,097 days).
-  const utc =
-    year < 100
-      ? Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - fourHundredYearsMs
-      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  return utc - offsetMinutes * 60_000;
+  return utcMidnight(year, month, day) + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis - offsetMinutes * 60_000;
+}
+
+/** The last date turned into ms: the events of a batch mostly share one day, and Date.UTC is most of a parse. */
+let cachedDateKey = -1;
+let cachedMidnightMs = 0;
+
+/** Ms since the epoch of the date's 00:00 UTC (year 0–9999, a valid month and day). */
+function utcMidnight(year: number, month: number, day: number): number {
+  const key = year * 10_000 + month * 100 + day;
+  if (key !== cachedDateKey) {
+    // Date.UTC reads years 0–99 as 1900–1999; shift such years by one 400-year cycle (exactly 146,097 days).
+    cachedMidnightMs = year < 100 ? Date.UTC(year + 400, month - 1, day) - fourHundredYearsMs : Date.UTC(year, month - 1, day);
+    cachedDateKey = key;
+  }
+  return cachedMidnightMs;
 }
 
 const fourHundredYearsMs = 146_097 * 86_400_000;
