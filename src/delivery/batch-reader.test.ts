@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryEventLog } from '../log/memory-event-log.js';
 import { deliveryBatch, planNextBatch, readChunkBytes } from './batch-reader.js';
 
@@ -29,6 +29,21 @@ describe('planNextBatch', () => {
       const sizes: number[] = [];
       for await (const chunk of batch.chunks()) for (const record of chunk) sizes.push(record.data.byteLength);
       expect(sizes).toEqual([2, 3, 4]);
+    }
+  });
+
+  it('reuses read buffers from one read to the next, also after a reader stopped early', async () => {
+    const log = await logWith([5, 5, 5]);
+    const batch = deliveryBatch(log, 's', 0, 3);
+    for await (const chunk of batch.chunks()) if (chunk.length > 0) break;
+    await planNextBatch(log, 's', 0, 2, 1_000);
+    const allocate = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      for await (const chunk of batch.chunks()) expect(chunk).toHaveLength(3);
+      await planNextBatch(log, 's', 0, 2, 1_000);
+      expect(allocate.mock.calls.filter(([bytes]) => bytes >= readChunkBytes)).toHaveLength(0);
+    } finally {
+      allocate.mockRestore();
     }
   });
 

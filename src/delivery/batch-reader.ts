@@ -42,20 +42,25 @@ export async function planNextBatch(
   let plan = emptyPlan(fromOffset);
   let offset = fromOffset;
   // Only sizes are read here, so one buffer serves every chunk.
-  const into = Buffer.allocUnsafeSlow(readBufferBytes);
-  while (offset < limitOffset) {
-    const chunk = await log.read(stream, offset, { maxBytes: Math.min(readChunkBytes, maxBatchBytes), into });
-    if (chunk.length === 0) break;
-    for (const record of chunk) {
-      if (record.offset >= limitOffset) return plan.records > 0 ? { plan, full: false } : undefined;
-      if (plan.records === 0 && record.offset > plan.firstOffset) plan = emptyPlan(record.offset);
-      const extended = extendPlan(plan, { nextOffset: record.nextOffset, payloadBytes: record.data.byteLength }, maxBatchBytes);
-      if (!extended) return { plan, full: true };
-      plan = extended;
-      offset = record.nextOffset;
+  const into = takeReadBuffer();
+  try {
+    while (offset < limitOffset) {
+      const chunk = await log.read(stream, offset, { maxBytes: Math.min(readChunkBytes, maxBatchBytes), into });
+      if (chunk.length === 0) break;
+      for (const record of chunk) {
+        if (record.offset >= limitOffset) return plan.records > 0 ? { plan, full: false } : undefined;
+        if (plan.records === 0 && record.offset > plan.firstOffset) plan = emptyPlan(record.offset);
+        const extended = extendPlan(plan, { nextOffset: record.nextOffset, payloadBytes: record.data.byteLength }, maxBatchBytes);
+        if (!extended) return { plan, full: true };
+        plan = extended;
+        offset = record.nextOffset;
+      }
     }
+    return plan.records > 0 ? { plan, full: plan.ndjsonBytes >= maxBatchBytes } : undefined;
+  } finally {
+    // Nothing returned refers to it: the plan holds counters only.
+    giveReadBuffer(into);
   }
-  return plan.records > 0 ? { plan, full: plan.ndjsonBytes >= maxBatchBytes } : undefined;
 }
 
 /** The batch [firstOffset, endOffset) of `sourceId`'s stream, readable any number of times. */
@@ -76,20 +81,42 @@ export function deliveryBatch(log: EventLog, sourceId: string, firstOffset: numb
  */
 const readBufferBytes = readChunkBytes + readChunkBytes / 8;
 
+/**
+ * Read buffers between reads: every plan and every pass over a batch needs one, and a fresh MiB each
+ * time was garbage the collector found late (it is off-heap). A few are kept (one per destination
+ * reading at once is typical); more are left to the collector.
+ */
+const spareReadBuffers: Buffer[] = [];
+const maxSpareReadBuffers = 4;
+
+function takeReadBuffer(): Buffer {
+  return spareReadBuffers.pop() ?? Buffer.allocUnsafeSlow(readBufferBytes);
+}
+
+function giveReadBuffer(buffer: Buffer): void {
+  if (spareReadBuffers.length < maxSpareReadBuffers) spareReadBuffers.push(buffer);
+}
+
 async function* readRange(log: EventLog, stream: string, firstOffset: number, endOffset: number): AsyncGenerator<readonly StoredRecord[]> {
-  const into = Buffer.allocUnsafeSlow(readBufferBytes);
-  let offset = firstOffset;
-  while (offset < endOffset) {
-    const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes, into });
-    if (chunk.length === 0) break;
-    if (chunk.at(-1)!.offset < endOffset) {
-      yield chunk;
-      offset = chunk.at(-1)!.nextOffset;
-      continue;
+  const into = takeReadBuffer();
+  try {
+    let offset = firstOffset;
+    while (offset < endOffset) {
+      const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes, into });
+      if (chunk.length === 0) break;
+      if (chunk.at(-1)!.offset < endOffset) {
+        yield chunk;
+        offset = chunk.at(-1)!.nextOffset;
+        continue;
+      }
+      // The chunk runs past the batch (appends after it was planned): yield its part inside, then stop.
+      const inside = chunk.filter((record) => record.offset < endOffset);
+      if (inside.length > 0) yield inside;
+      return;
     }
-    // The chunk runs past the batch (appends after it was planned): yield its part inside, then stop.
-    const inside = chunk.filter((record) => record.offset < endOffset);
-    if (inside.length > 0) yield inside;
-    return;
+  } finally {
+    // The consumer asked for no further chunk (finished, or stopped early: the generator's return), so
+    // the last one it got is no longer read; a later reader may fill the buffer again.
+    giveReadBuffer(into);
   }
 }

@@ -14,7 +14,7 @@ export interface DeliveryBatch {
    * Streams the batch's records in log order, a bounded chunk at a time (about a MiB of records, as
    * the log read them); never the batch whole in memory. Each call starts again from `firstOffset`, so
    * a retry re-reads identical records. A chunk's records and their `data` are valid only until the
-   * next chunk is asked for (the memory is reused): copy what must be kept. Chunks, not single
+   * next chunk is asked for or the iteration ends (the memory is reused): copy what must be kept. Chunks, not single
    * records: an async step per record cost the main thread a promise and an iterator result per event,
    * kept alive (and promoted by the garbage collector) while a slow destination waited.
    */

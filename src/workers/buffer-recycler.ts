@@ -58,4 +58,9 @@ export class BufferRecycler {
   drain(): ArrayBuffer[] {
     return this.#spares.splice(0, this.#spares.length);
   }
+
+  /** Hands one spare over, whatever its size (to be transferred elsewhere); undefined when none. */
+  takeAny(): ArrayBuffer | undefined {
+    return this.#spares.pop();
+  }
 }

@@ -85,6 +85,16 @@ describe('NdjsonGzipEncoder', () => {
     expect(writes.reduce((sum, size) => sum + size, 0)).toBe(total);
   });
 
+  it('fills chunks the deflate thread gave back to an earlier encoder instead of allocating new ones', async () => {
+    const line = 'x'.repeat(1000);
+    const lines = Array.from({ length: Math.ceil((3 * ZLIB_CHUNK_BYTES) / (line.length + 1)) }, () => line);
+    await encode(lines);
+    const allocate = vi.spyOn(Buffer, 'allocUnsafe');
+    const output = await encode(lines);
+    expect(allocate.mock.calls.filter(([bytes]) => bytes === ZLIB_CHUNK_BYTES)).toHaveLength(0);
+    expect(zlib.gunzipSync(output).toString()).toBe(lines.map((text) => `${text}\n`).join(''));
+  });
+
   it('handles a line larger than a chunk and an empty input', async () => {
     const big = `{"text":"${'x'.repeat(3 * ZLIB_CHUNK_BYTES)}"}`;
     expect(zlib.gunzipSync(await encode(['{"a":1}', big, '{"b":2}'])).toString()).toBe(`{"a":1}\n${big}\n{"b":2}\n`);

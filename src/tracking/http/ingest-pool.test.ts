@@ -160,6 +160,25 @@ describe('IngestPool', () => {
     }
   });
 
+  it('sends one returned output buffer with each job and keeps the rest for jobs run here', async () => {
+    const pool = new IngestPool({ workers: 1 });
+    pools.push(pool);
+    const outputs: ArrayBuffer[] = [];
+    for (let index = 0; index < 3; index++) {
+      const result = await pool.run(body(), facts)!;
+      if (!result.ok) throw new Error(result.message);
+      outputs.push(result.buffer);
+    }
+    for (const output of outputs) pool.recycle(output);
+    // The next worker job carries one of them (moved, so detached here); two stay with the pool.
+    await pool.run(body(), facts);
+    expect(outputs.filter((output) => output.byteLength === 0)).toHaveLength(1);
+    // A job run on this thread writes into one that stayed instead of allocating.
+    const here = pool.runHere(body(), facts);
+    if (!here.ok) throw new Error(here.message);
+    expect(outputs.filter((output) => output.byteLength > 0)).toContain(here.buffer);
+  });
+
   it('finishes in-flight jobs on close, then stops its workers', async () => {
     const pool = new IngestPool({ workers: 2 });
     const jobs = [pool.run(body(), facts)!, pool.run(body(), facts)!, pool.run(body(), facts)!];
