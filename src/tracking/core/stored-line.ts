@@ -18,19 +18,35 @@ import { asciiCodes, codesEqual, type CharCodes, type RawObject } from './raw-js
 import { formatIsoTimestamp } from './timestamps.js';
 import type { ValidEvent } from './validate.js';
 
-/** The JSON texts every event of one request shares, computed once per request. */
+/**
+ * The JSON texts every event of one request shares, computed once per request: each value, and each
+ * member as added after the client's members (`,"key":value`), so most events add them with one
+ * concatenation each instead of building the same text again.
+ */
 export interface SpliceFacts {
   readonly receivedAt: string;
   readonly projectId: string;
   /** The batch's sentAt as JSON, for events that send none of their own. */
   readonly batchSentAt: string | undefined;
+  readonly addedReceivedAt: string;
+  /** `timestamp` as added to an event that sends none: the receive time. */
+  readonly addedTimestamp: string;
+  readonly addedProjectId: string;
+  readonly addedBatchSentAt: string | undefined;
 }
 
 export function spliceFactsOf(facts: RequestFacts): SpliceFacts {
+  const receivedAt = JSON.stringify(facts.receivedAt);
+  const projectId = JSON.stringify(facts.sourceId);
+  const batchSentAt = facts.batchSentAt === undefined ? undefined : JSON.stringify(facts.batchSentAt);
   return {
-    receivedAt: JSON.stringify(facts.receivedAt),
-    projectId: JSON.stringify(facts.sourceId),
-    batchSentAt: facts.batchSentAt === undefined ? undefined : JSON.stringify(facts.batchSentAt),
+    receivedAt,
+    projectId,
+    batchSentAt,
+    addedReceivedAt: `,"receivedAt":${receivedAt}`,
+    addedTimestamp: `,"timestamp":${receivedAt}`,
+    addedProjectId: `,"projectId":${projectId}`,
+    addedBatchSentAt: batchSentAt === undefined ? undefined : `,"sentAt":${batchSentAt}`,
   };
 }
 
@@ -55,6 +71,8 @@ const enum Key {
 const keyNames = ['type', 'userId', 'anonymousId', 'messageId', 'receivedAt', 'sentAt', 'originalTimestamp', 'timestamp', 'context', 'integrations', 'projectId', 'version', 'channel'] as const;
 const keyTexts = keyNames.map(quoted);
 const versionValue = asciiCodes('2');
+const addedVersion = ',"version":2';
+const addedChannel = ',"channel":"server"';
 /** `,"name":` of each key, for keys added after the client's members. */
 const addedPrefix = keyNames.map((name) => `,${JSON.stringify(name)}:`);
 const keyCount = keyNames.length;
@@ -93,6 +111,11 @@ export function spliceStoredLine(valid: ValidEvent, raw: RawObject, source: stri
     if (memberOf[key]! >= 0) replacement[key] = json;
     else added += `${addedPrefix[key]}${json}`;
   };
+  /** `set`, for a value whose added member text (`,"key":json`) is ready made. */
+  const setShared = (key: Key, json: string, addedMember: string): void => {
+    if (memberOf[key]! >= 0) replacement[key] = json;
+    else added += addedMember;
+  };
   replacement.fill(undefined);
 
   const typeValue = typeValues.get(valid.type)!;
@@ -101,11 +124,11 @@ export function spliceStoredLine(valid: ValidEvent, raw: RawObject, source: stri
   if (typeof event.userId === 'number') set(Key.userId, JSON.stringify(String(event.userId)));
   if (typeof event.anonymousId === 'number') set(Key.anonymousId, JSON.stringify(String(event.anonymousId)));
   if (typeof event.messageId !== 'string' || event.messageId === '') set(Key.messageId, JSON.stringify(facts.newMessageId()));
-  set(Key.receivedAt, shared.receivedAt);
+  setShared(Key.receivedAt, shared.receivedAt, shared.addedReceivedAt);
 
   let sentAtMs = valid.sentAtMs;
   if (sentAtMs === undefined && shared.batchSentAt !== undefined) {
-    set(Key.sentAt, shared.batchSentAt);
+    setShared(Key.sentAt, shared.batchSentAt, shared.addedBatchSentAt!);
     sentAtMs = facts.batchSentAtMs;
   }
   if (valid.timestampMs !== undefined) {
@@ -113,15 +136,15 @@ export function spliceStoredLine(valid: ValidEvent, raw: RawObject, source: stri
     set(Key.originalTimestamp, `"${event.timestamp as string}"`);
     if (sentAtMs !== undefined) set(Key.timestamp, `"${formatIsoTimestamp(facts.receivedAtMs - (sentAtMs - valid.timestampMs))}"`);
   } else {
-    set(Key.timestamp, shared.receivedAt);
+    setShared(Key.timestamp, shared.receivedAt, shared.addedTimestamp);
   }
 
   const ipInsert = contextEnrichment(event, facts, set);
   if (facts.batchIntegrations !== undefined) set(Key.integrations, JSON.stringify(mergeObjects(facts.batchIntegrations, event.integrations)));
-  set(Key.projectId, shared.projectId);
+  setShared(Key.projectId, shared.projectId, shared.addedProjectId);
   const versionMember = memberOf[Key.version]!;
-  if (versionMember < 0 || !codesEqual(codes, members[versionMember + 2]!, members[versionMember + 3]!, versionValue)) set(Key.version, '2');
-  if (event.channel === undefined || event.channel === null) set(Key.channel, '"server"');
+  if (versionMember < 0 || !codesEqual(codes, members[versionMember + 2]!, members[versionMember + 3]!, versionValue)) setShared(Key.version, '2', addedVersion);
+  if (event.channel === undefined || event.channel === null) setShared(Key.channel, '"server"', addedChannel);
 
   // Copy the client's bytes up to each changed value (in member order), write the new value, skip the old one.
   let changed = 0;
