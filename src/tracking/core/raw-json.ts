@@ -46,6 +46,12 @@ export interface RawObject {
   readonly end: number;
   /** Per member, four positions: key start, key end (quotes included), value start, value end. */
   readonly members: readonly number[];
+  /**
+   * Per member, its key's index in `spliceKeyNames` (stored-line.ts), -1 for any other key: set by a
+   * scanner that compared the keys already (shallow-batch.ts), so the splice need not compare them
+   * again. Absent, the splice matches the keys itself.
+   */
+  readonly keys?: readonly number[];
 }
 
 /**

@@ -25,6 +25,7 @@
  * Pure: character codes and the text they came from in, values and positions out.
  */
 import { MAX_PLAIN_DIGITS, MAX_SPLICED_DEPTH, type CharCodes, type RawObject } from './raw-json.js';
+import { spliceKeyNames } from './stored-line.js';
 
 /** A nested object the shallow parse validated but did not build: only its kind is known. */
 class UnparsedObject {
@@ -145,7 +146,7 @@ function scanEvents(codes: CharCodes, source: string, at: number, maxEventBytes:
       // Past the limit as sent, ingest measures the event by serializing it: it needs every member.
       const whole = !indexable || eventNeedsWhole || (at - start) * bytesPerCode > maxEventBytes;
       events.push(whole ? JSON.parse(source.slice(start, at)) : event);
-      raw.push(indexable ? { start, end: at, members: eventMembers } : undefined);
+      raw.push(indexable ? { start, end: at, members: eventMembers, keys: eventKeys } : undefined);
     } else {
       at = skipValue(codes, at);
       events.push(JSON.parse(source.slice(start, at)));
@@ -212,6 +213,14 @@ function setMember(event: ShallowEvent, key: number, value: unknown): void {
 const readKeysByLength: [number, Uint8Array][][] = [];
 readKeys.forEach((key, index) => (readKeysByLength[key.length + 2] ??= []).push([index, Uint8Array.from(`"${key}"`, (character) => character.charCodeAt(0))]));
 
+/** Each read key's number among the splice's keys (RawObject.keys), -1 when the splice does not touch it. */
+const spliceKeyOfRead = Int8Array.from(readKeys, (key) => spliceKeyNames.indexOf(key));
+/** The splice's keys that are not read keys, by quoted length, as splice key numbers with their quoted codes. */
+const otherSpliceKeysByLength: [number, Uint8Array][][] = [];
+spliceKeyNames.forEach((key, index) => {
+  if (!(readKeys as readonly string[]).includes(key)) (otherSpliceKeysByLength[key.length + 2] ??= []).push([index, Uint8Array.from(`"${key}"`, (character) => character.charCodeAt(0))]);
+});
+
 // Results of scanEvent besides the event itself.
 let eventEnd = 0;
 /** The raw index rules of raw-json.ts hold: compact, no escaped or repeated keys, shallow enough, plain numbers. */
@@ -219,6 +228,8 @@ let eventIndexable = true;
 /** Something here needs the whole event built: a context.ip to merge. */
 let eventNeedsWhole = false;
 let eventMembers: number[] = [];
+/** Per member of the event, its splice key number or -1 (RawObject.keys). */
+let eventKeys: number[] = [];
 
 /** Builds the event object at `at` one level deep (see readKeys); sets eventEnd, eventIndexable, eventNeedsWhole, eventMembers. */
 function scanEvent(codes: CharCodes, source: string, at: number): ShallowEvent {
@@ -226,6 +237,7 @@ function scanEvent(codes: CharCodes, source: string, at: number): ShallowEvent {
   /** Bit per read key seen, to find a repeated one. */
   let seen = 0;
   const members: number[] = [];
+  const keys: number[] = [];
   /** Member indexes (into members / 4) of keys not read, to find a repeated one among them. */
   let others: number[] | undefined;
   let ok = true;
@@ -254,7 +266,9 @@ function scanEvent(codes: CharCodes, source: string, at: number): ShallowEvent {
           for (const other of (others ??= [])) if (sameCodes(codes, members[other * 4]!, members[other * 4 + 1]!, keyStart, keyEnd)) ok = false;
           others.push(members.length / 4);
         }
+        keys.push(ok ? keyAt(otherSpliceKeysByLength, codes, keyStart, keyEnd) : -1);
       } else {
+        keys.push(spliceKeyOfRead[key]!);
         if ((seen & (1 << key)) !== 0) ok = false;
         seen |= 1 << key;
         const first = codes[at];
@@ -292,6 +306,7 @@ function scanEvent(codes: CharCodes, source: string, at: number): ShallowEvent {
   eventIndexable = ok;
   eventNeedsWhole = needsWhole;
   eventMembers = members;
+  eventKeys = keys;
   return event;
 }
 
@@ -341,7 +356,12 @@ function scanContext(codes: CharCodes, source: string, at: number): { ip?: unkno
 
 /** The index in readKeys of the unescaped key at [start, end) (quotes included), or -1. */
 function readKeyAt(codes: CharCodes, start: number, end: number): number {
-  const candidates = readKeysByLength[end - start];
+  return keyAt(readKeysByLength, codes, start, end);
+}
+
+/** The number of the key (quoted, at start…end) among `byLength`'s, or -1. */
+function keyAt(byLength: [number, Uint8Array][][], codes: CharCodes, start: number, end: number): number {
+  const candidates = byLength[end - start];
   if (candidates === undefined) return -1;
   for (const [key, quoted] of candidates) {
     let index = 1;

@@ -69,6 +69,8 @@ const enum Key {
   channel,
 }
 const keyNames = ['type', 'userId', 'anonymousId', 'messageId', 'receivedAt', 'sentAt', 'originalTimestamp', 'timestamp', 'context', 'integrations', 'projectId', 'version', 'channel'] as const;
+/** The top-level keys the splice reads or writes, by number (`RawObject.keys` holds these numbers). */
+export const spliceKeyNames: readonly string[] = keyNames;
 const keyTexts = keyNames.map(quoted);
 const versionValue = asciiCodes('2');
 const addedVersion = ',"version":2';
@@ -94,13 +96,21 @@ export function spliceStoredLine(valid: ValidEvent, raw: RawObject, source: stri
   const event = valid.event;
   const members = raw.members;
   memberOf.fill(-1);
-  for (let member = 0; member < members.length; member += 4) {
-    const candidates = keysByLength[members[member + 1]! - members[member]!];
-    if (candidates === undefined) continue;
-    for (const key of candidates) {
-      if (codesEqual(codes, members[member]!, members[member + 1]!, keyTexts[key]!)) {
-        memberOf[key] = member;
-        break;
+  const knownKeys = raw.keys;
+  if (knownKeys !== undefined) {
+    for (let index = 0; index < knownKeys.length; index++) {
+      const key = knownKeys[index]!;
+      if (key >= 0) memberOf[key] = index * 4;
+    }
+  } else {
+    for (let member = 0; member < members.length; member += 4) {
+      const candidates = keysByLength[members[member + 1]! - members[member]!];
+      if (candidates === undefined) continue;
+      for (const key of candidates) {
+        if (codesEqual(codes, members[member]!, members[member + 1]!, keyTexts[key]!)) {
+          memberOf[key] = member;
+          break;
+        }
       }
     }
   }
