@@ -33,6 +33,8 @@ export interface SpliceFacts {
   readonly addedTimestamp: string;
   readonly addedProjectId: string;
   readonly addedBatchSentAt: string | undefined;
+  /** `"ip":…`, inserted into a context that has no ip; undefined when the request has no address. */
+  readonly ipMember: string | undefined;
 }
 
 export function spliceFactsOf(facts: RequestFacts): SpliceFacts {
@@ -47,6 +49,7 @@ export function spliceFactsOf(facts: RequestFacts): SpliceFacts {
     addedTimestamp: `,"timestamp":${receivedAt}`,
     addedProjectId: `,"projectId":${projectId}`,
     addedBatchSentAt: batchSentAt === undefined ? undefined : `,"sentAt":${batchSentAt}`,
+    ipMember: facts.ip === undefined ? undefined : `"ip":${JSON.stringify(facts.ip)}`,
   };
 }
 
@@ -149,7 +152,7 @@ export function spliceStoredLine(valid: ValidEvent, raw: RawObject, source: stri
     setShared(Key.timestamp, shared.receivedAt, shared.addedTimestamp);
   }
 
-  const ipInsert = contextEnrichment(event, facts, set);
+  const ipInsert = contextEnrichment(event, facts, shared, set);
   if (facts.batchIntegrations !== undefined) set(Key.integrations, JSON.stringify(mergeObjects(facts.batchIntegrations, event.integrations)));
   setShared(Key.projectId, shared.projectId, shared.addedProjectId);
   const versionMember = memberOf[Key.version]!;
@@ -203,12 +206,12 @@ function sortByMember(count: number): void {
  * they are, the client's bytes with `"ip":…` inserted (the returned text), or the merged object
  * serialized when a batch-level context or an empty `ip` must be merged.
  */
-function contextEnrichment(event: JsonObject, facts: RequestFacts, set: (key: Key, json: string) => void): string | undefined {
+function contextEnrichment(event: JsonObject, facts: RequestFacts, shared: SpliceFacts, set: (key: Key, json: string) => void): string | undefined {
   const own = event.context;
   const ownObject = typeof own === 'object' && own !== null && !Array.isArray(own) ? (own as JsonObject) : undefined;
   if (facts.batchContext === undefined && ownObject !== undefined) {
     if (facts.ip === undefined) return undefined;
-    if (!Object.hasOwn(ownObject, 'ip')) return `"ip":${JSON.stringify(facts.ip)}`;
+    if (!Object.hasOwn(ownObject, 'ip')) return shared.ipMember;
     const ip = ownObject.ip;
     if (ip !== null && ip !== '') return undefined;
   }
