@@ -95,6 +95,15 @@ describe('NdjsonGzipEncoder', () => {
     expect(zlib.gunzipSync(output).toString()).toBe(lines.map((text) => `${text}\n`).join(''));
   });
 
+  it('keeps the objects of encoders running at once apart while they share returned chunks', async () => {
+    // 1,023 bytes and a newline: 1,024 lines fill a chunk exactly, so the last piece is a whole chunk.
+    const exact = Array.from({ length: 3 * 1024 }, (_, index) => String(index % 10).repeat(1023));
+    await encode(exact);
+    const batches = [exact, sampleLines(6000, 11), sampleLines(6000, 12), exact.slice(0, 2048)];
+    const outputs = await Promise.all(batches.map((lines) => encode(lines)));
+    outputs.forEach((output, index) => expect(zlib.gunzipSync(output).toString()).toBe(batches[index]!.map((line) => `${line}\n`).join('')));
+  });
+
   it('handles a line larger than a chunk and an empty input', async () => {
     const big = `{"text":"${'x'.repeat(3 * ZLIB_CHUNK_BYTES)}"}`;
     expect(zlib.gunzipSync(await encode(['{"a":1}', big, '{"b":2}'])).toString()).toBe(`{"a":1}\n${big}\n{"b":2}\n`);

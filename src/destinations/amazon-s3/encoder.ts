@@ -48,10 +48,14 @@ function takeChunk(bytes: number): Buffer {
   return (bytes === ZLIB_CHUNK_BYTES ? spareChunks.pop() : undefined) ?? Buffer.allocUnsafe(bytes);
 }
 
-/** Keeps a full-size chunk that is a whole buffer of its own (so it moves to the thread uncopied). */
+/**
+ * Keeps a full-size chunk that is a whole buffer of its own (so it moves to the thread uncopied). A
+ * memory already kept is refused: two encoders filling one chunk would corrupt both objects.
+ */
 function giveChunk(chunk: Buffer): void {
   if (chunk.byteLength !== ZLIB_CHUNK_BYTES || chunk.byteOffset !== 0 || chunk.buffer.byteLength !== ZLIB_CHUNK_BYTES) return;
   if ((spareChunks.length + 1) * ZLIB_CHUNK_BYTES > maxSpareChunkBytes) return;
+  if (spareChunks.some((spare) => spare.buffer === chunk.buffer)) return;
   spareChunks.push(chunk);
 }
 
@@ -134,13 +138,14 @@ export class NdjsonGzipEncoder {
   async end(): Promise<void> {
     this.#throwIfFailed();
     const rest = this.#chunk.subarray(0, this.#filled);
+    // A last piece filling the whole chunk went to the thread as the chunk itself, and comes back as
+    // the deflate's input (kept there); a shorter one was copied, and the chunk is free once it is done.
+    const chunkIsFree = rest.byteLength < this.#chunk.byteLength;
     this.#filled = 0;
     this.#enqueue(rest, true);
     await this.#written;
     this.#throwIfFailed();
-    // Every deflate has answered, so nothing reads the last chunk's memory any more (a chunk that was
-    // moved to the thread whole is detached here, and giveChunk refuses it).
-    giveChunk(this.#chunk);
+    if (chunkIsFree) giveChunk(this.#chunk);
     this.#chunk = Buffer.alloc(0);
     this.#out.end();
     await this.#done;
