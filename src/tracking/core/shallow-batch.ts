@@ -323,6 +323,8 @@ function scanContext(codes: CharCodes, source: string, at: number): { ip?: unkno
   const context: { ip?: unknown } = {};
   let ok = true;
   let depth = 1;
+  // The opening steps repeat scanEvent's on purpose: one shared step (like afterMember) measured 2–3%
+  // slower per job in six interleaved A/B runs.
   at++;
   if (isSpace(codes[at])) {
     ok = false;
