@@ -54,11 +54,6 @@ export class BufferRecycler {
     this.#spares.push(buffer);
   }
 
-  /** Hands every spare over (to be transferred elsewhere); the recycler keeps none. */
-  drain(): ArrayBuffer[] {
-    return this.#spares.splice(0, this.#spares.length);
-  }
-
   /** Hands one spare over, whatever its size (to be transferred elsewhere); undefined when none. */
   takeAny(): ArrayBuffer | undefined {
     return this.#spares.pop();
