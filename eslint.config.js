@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'sluice-data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'sluice-data/**', 'build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

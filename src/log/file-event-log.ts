@@ -27,6 +27,8 @@ import { decodeStreamName, encodeStreamName, STREAMS_DIRECTORY, syncDirectory } 
 import { MAX_GROUP_BYTES, type AppendStats, type WriterContext } from './group-commit-writer.js';
 import { ScratchBuffers } from './scratch-buffers.js';
 import { silentLogger, type LogLogger } from './log-logger.js';
+import { DEFAULT_CACHED_TAIL_BYTES, type CachedTailOptions } from './cached-tail.js';
+import { pageCacheDropper, pageCacheDropperUnavailable, type PageCacheDropper } from './page-cache.js';
 import { recoverStream } from './recovery.js';
 import { SegmentChain } from './segment-chain.js';
 import { readStream } from './stream-reader.js';
@@ -50,6 +52,14 @@ export interface FileEventLogOptions {
    * just before a crash must still find its messageIds there.
    */
   readonly keepConsumedBytes?: number;
+  /**
+   * Bytes at the end of each stream left in the kernel's page cache; durable pages further back are
+   * dropped from it (cached-tail.ts, page-cache.ts say why). Default 256 MiB; `Infinity` leaves every
+   * page to the kernel.
+   */
+  readonly cachedTailBytes?: number;
+  /** What drops pages (default: the native binding, when it is built). */
+  readonly pageCacheDropper?: PageCacheDropper;
   readonly logger?: LogLogger;
 }
 
@@ -62,6 +72,7 @@ export class FileEventLog implements EventLog {
   readonly #streamsDirectory: string;
   readonly #budget: DiskBudget;
   readonly #keepConsumedBytes: number;
+  readonly #cachedTail: CachedTailOptions | undefined;
   readonly #logger: LogLogger;
   readonly #lock: DirectoryLock;
   readonly #streams = new Map<string, StreamState>();
@@ -78,6 +89,9 @@ export class FileEventLog implements EventLog {
     this.#budget = new DiskBudget(options.maxBytes);
     this.#keepConsumedBytes = options.keepConsumedBytes ?? 0;
     this.#logger = options.logger ?? silentLogger;
+    const windowBytes = options.cachedTailBytes ?? DEFAULT_CACHED_TAIL_BYTES;
+    const dropper = options.pageCacheDropper ?? pageCacheDropper;
+    this.#cachedTail = dropper && windowBytes !== Infinity ? { windowBytes, dropper, logger: this.#logger } : undefined;
     this.#lock = lock;
     this.#context = {
       segmentBytes,
@@ -99,7 +113,14 @@ export class FileEventLog implements EventLog {
     new DiskBudget(options.maxBytes); // validates before touching the disk
     const keep = options.keepConsumedBytes ?? 0;
     if (!Number.isSafeInteger(keep) || keep < 0) throw new RangeError('keepConsumedBytes must be a non-negative integer.');
+    const cachedTail = options.cachedTailBytes ?? DEFAULT_CACHED_TAIL_BYTES;
+    if (cachedTail !== Infinity && (!Number.isSafeInteger(cachedTail) || cachedTail < 0)) {
+      throw new RangeError('cachedTailBytes must be a non-negative integer or Infinity.');
+    }
     const logger = options.logger ?? silentLogger;
+    if (cachedTail !== Infinity && !options.pageCacheDropper && !pageCacheDropper) {
+      logger.info({ reason: pageCacheDropperUnavailable }, 'event log: native page cache binding not built; written pages stay cached (slower writes on some virtual machines)');
+    }
     // The active segment is never deleted, so it must stay well inside the budget: with segments as big
     // as the budget, a full active segment would block appends forever, consumed or not.
     const segmentBytes = Math.min(requestedSegmentBytes, Math.max(MIN_SEGMENT_BYTES, Math.floor(options.maxBytes / 4)));
@@ -232,6 +253,7 @@ export class FileEventLog implements EventLog {
     this.#closed ??= (async () => {
       try {
         for (const state of this.#streams.values()) await state.writer.close();
+        for (const state of this.#streams.values()) await state.cachedTail?.close();
         for (const state of this.#streams.values()) await state.cursors.settle();
       } finally {
         this.#listeners.clear();
@@ -252,7 +274,7 @@ export class FileEventLog implements EventLog {
   }
 
   #newState(name: string, chain: SegmentChain, cursors: CursorStore, directoryExists: boolean): StreamState {
-    const state = new StreamState(name, chain, cursors, this.#context, directoryExists, (stream, end) => this.#notify(stream, end));
+    const state = new StreamState(name, chain, cursors, this.#context, directoryExists, (stream, end) => this.#notify(stream, end), this.#cachedTail);
     this.#streams.set(name, state);
     return state;
   }

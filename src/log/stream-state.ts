@@ -5,6 +5,7 @@
  */
 import { mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { CachedTail, type CachedTailOptions } from './cached-tail.js';
 import { CursorStore } from './cursor-store.js';
 import type { DiskBudget } from './disk-budget.js';
 import { syncDirectory } from './file-names.js';
@@ -17,6 +18,8 @@ export class StreamState {
   readonly chain: SegmentChain;
   readonly cursors: CursorStore;
   readonly writer: GroupCommitWriter;
+  /** Drops what left the page-cache window after each durable group (undefined: the kernel keeps all). */
+  readonly cachedTail: CachedTail | undefined;
   #directoryReady: Promise<void> | undefined;
 
   constructor(
@@ -26,12 +29,18 @@ export class StreamState {
     context: WriterContext,
     directoryExists: boolean,
     onDurable: (stream: string, endOffset: number) => void,
+    cachedTail?: CachedTailOptions,
   ) {
     this.name = name;
     this.chain = chain;
     this.cursors = cursors;
     if (directoryExists) this.#directoryReady = Promise.resolve();
-    this.writer = new GroupCommitWriter(name, chain, context, () => this.ensureDirectory(context), (end) => onDurable(name, end));
+    const tail = cachedTail && new CachedTail(name, chain, cachedTail);
+    this.cachedTail = tail;
+    this.writer = new GroupCommitWriter(name, chain, context, () => this.ensureDirectory(context), (end) => {
+      tail?.noteDurable();
+      onDurable(name, end);
+    });
   }
 
   /** True once the stream holds (or held) records: it has a segment file. */

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "sluice_native",
+      "sources": ["native/page_cache.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

@@ -1,0 +1,101 @@
+/*
+ * posix_fadvise(POSIX_FADV_DONTNEED) for Node, run on the libuv thread pool like any fs call, as a
+ * promise. Node has no binding for it, and the event log needs it: see src/log/page-cache.ts.
+ *
+ * dropCachedPages(fd, offset, length) resolves once the kernel has been told (length 0: to the end of
+ * the file) and rejects with an Error whose `code` is the errno name (EBADF, EINVAL, ...). The caller
+ * keeps `fd` open until the promise settles.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <node_api.h>
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd;
+  int64_t offset;
+  int64_t length;
+  int error;
+} DropJob;
+
+static const char* errno_name(int error) {
+  switch (error) {
+    case EBADF: return "EBADF";
+    case EINVAL: return "EINVAL";
+    case ESPIPE: return "ESPIPE";
+    case ENOSYS: return "ENOSYS";
+    default: return "EIO";
+  }
+}
+
+static void drop_execute(napi_env env, void* data) {
+  (void)env;
+  DropJob* job = data;
+#ifdef POSIX_FADV_DONTNEED
+  /* posix_fadvise returns the error number instead of setting errno. */
+  job->error = posix_fadvise(job->fd, (off_t)job->offset, (off_t)job->length, POSIX_FADV_DONTNEED);
+#else
+  job->error = ENOSYS;
+#endif
+}
+
+static void drop_complete(napi_env env, napi_status status, void* data) {
+  DropJob* job = data;
+  napi_value result;
+  if (status == napi_ok && job->error == 0) {
+    napi_get_undefined(env, &result);
+    napi_resolve_deferred(env, job->deferred, result);
+  } else {
+    int error = status == napi_ok ? job->error : ECANCELED;
+    napi_value code;
+    napi_value message;
+    napi_create_string_utf8(env, error == ECANCELED ? "ECANCELED" : errno_name(error), NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, strerror(error), NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &result);
+    napi_reject_deferred(env, job->deferred, result);
+  }
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value drop_cached_pages(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int32_t fd;
+  int64_t offset;
+  int64_t length;
+  if (argc != 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int64(env, argv[1], &offset) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &length) != napi_ok || fd < 0 || offset < 0 || length < 0) {
+    napi_throw_type_error(env, NULL, "dropCachedPages(fd, offset, length) takes three non-negative integers");
+    return NULL;
+  }
+  DropJob* job = calloc(1, sizeof(DropJob));
+  if (job == NULL) {
+    napi_throw_error(env, NULL, "dropCachedPages: out of memory");
+    return NULL;
+  }
+  job->fd = fd;
+  job->offset = offset;
+  job->length = length;
+  napi_value promise;
+  napi_value name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "sluice:dropCachedPages", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, drop_execute, drop_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "dropCachedPages", NAPI_AUTO_LENGTH, drop_cached_pages, NULL, &fn);
+  napi_set_named_property(env, exports, "dropCachedPages", fn);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
