@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <node_api.h>
+#include "sluice_native.h"
 
 typedef struct {
   napi_async_work work;
@@ -62,7 +63,7 @@ static void drop_complete(napi_env env, napi_status status, void* data) {
   free(job);
 }
 
-static napi_value drop_cached_pages(napi_env env, napi_callback_info info) {
+napi_value drop_cached_pages(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
@@ -90,12 +91,3 @@ static napi_value drop_cached_pages(napi_env env, napi_callback_info info) {
   napi_queue_async_work(env, job->work);
   return promise;
 }
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "dropCachedPages", NAPI_AUTO_LENGTH, drop_cached_pages, NULL, &fn);
-  napi_set_named_property(env, exports, "dropCachedPages", fn);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,6 +1,6 @@
 /**
  * Dropping the log's own pages from the kernel's page cache once they are durable and old enough
- * (`posix_fadvise(POSIX_FADV_DONTNEED)`, through our one native binding, native/page_cache.c).
+ * (`posix_fadvise(POSIX_FADV_DONTNEED)`, through our native addon, native/page_cache.c).
  *
  * Why: the log is written once and read back once (delivery, soon after), yet left alone the kernel
  * keeps every byte of it cached until memory runs short, so every group the writer copies lands in
@@ -11,11 +11,10 @@
  * next write reuses the pages just freed. Elsewhere it still keeps gigabytes of a write-once log from
  * crowding out memory other programs could use (BookKeeper's journal does the same).
  *
- * The binding is built by `npm ci` (binding.gyp at the repository root, node-gyp). Where it is missing
- * (a platform it does not build on), `pageCacheDropper` is undefined and nothing is dropped: only
- * speed depends on it, never correctness.
+ * Where the addon is not built (src/native/binding.ts), `pageCacheDropper` is undefined and nothing is
+ * dropped.
  */
-import { createRequire } from 'node:module';
+import { nativeBinding, nativeBindingUnavailable } from '../native/binding.js';
 
 export interface PageCacheDropper {
   /**
@@ -26,24 +25,8 @@ export interface PageCacheDropper {
   drop(fd: number, offset: number, length: number): Promise<void>;
 }
 
-interface NativeBinding {
-  dropCachedPages(fd: number, offset: number, length: number): Promise<void>;
-}
-
-function loadBinding(): { dropper: PageCacheDropper | undefined; unavailable: string | undefined } {
-  try {
-    // Same relative path from src/log (tests, tsx) and dist/log (npm start): both sit two levels down.
-    const binding = createRequire(import.meta.url)('../../build/Release/sluice_native.node') as NativeBinding;
-    return { dropper: { drop: (fd, offset, length) => binding.dropCachedPages(fd, offset, length) }, unavailable: undefined };
-  } catch (error) {
-    return { dropper: undefined, unavailable: (error as Error).message };
-  }
-}
-
-const loaded = loadBinding();
-
 /** The kernel page cache dropper, or undefined when the native binding is not built here. */
-export const pageCacheDropper: PageCacheDropper | undefined = loaded.dropper;
+export const pageCacheDropper: PageCacheDropper | undefined = nativeBinding && { drop: (fd, offset, length) => nativeBinding!.dropCachedPages(fd, offset, length) };
 
 /** Why `pageCacheDropper` is undefined (the loader's error), for a start-up log line. */
-export const pageCacheDropperUnavailable: string | undefined = loaded.unavailable;
+export const pageCacheDropperUnavailable: string | undefined = nativeBindingUnavailable;

@@ -1,0 +1,8 @@
+/* The functions of the sluice_native addon, one file each; binding.c registers them. */
+#ifndef SLUICE_NATIVE_H
+#define SLUICE_NATIVE_H
+#include <node_api.h>
+
+napi_value drop_cached_pages(napi_env env, napi_callback_info info);
+
+#endif
