@@ -156,7 +156,7 @@ describe('CachedTail', () => {
     dropper.hold();
     await grow(chain, window + 200 * KiB);
     tail.noteDurable();
-    await vi_waitFor(() => dropper.waiting === 1);
+    await waitUntil(() => dropper.waiting === 1);
     for (let at = 0; at < 5; at++) {
       await grow(chain, 100 * KiB);
       tail.noteDurable();
@@ -232,7 +232,7 @@ describe('CachedTail', () => {
     dropper.hold();
     await grow(chain, MiB);
     tail.noteDurable();
-    await vi_waitFor(() => dropper.waiting === 1);
+    await waitUntil(() => dropper.waiting === 1);
     let closed = false;
     const closing = tail.close().then(() => (closed = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -246,7 +246,7 @@ describe('CachedTail', () => {
   });
 });
 
-async function vi_waitFor(condition: () => boolean): Promise<void> {
+async function waitUntil(condition: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 500 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 2));
   expect(condition()).toBe(true);
 }
