@@ -11,10 +11,10 @@
  * A segment that retention deleted meanwhile is skipped (its pages went with it). Any other failure is
  * logged once and ends dropping for the stream: only speed depends on it, never the data.
  */
-import { open } from 'node:fs/promises';
 import type { LogLogger } from './log-logger.js';
 import type { PageCacheDropper } from './page-cache.js';
-import type { SegmentChain } from './segment-chain.js';
+import type { Segment, SegmentChain } from './segment-chain.js';
+import { openSegment } from './stream-reader.js';
 
 /** Drops cover whole pages only; a range ends on this boundary unless it runs to the end of a sealed segment. */
 const PAGE_BYTES = 4096;
@@ -117,7 +117,7 @@ export class CachedTail {
       const whole = segment !== this.#chain.active && target >= segmentEnd;
       const end = whole ? segment.size : Math.floor((Math.min(target, segmentEnd) - segment.baseOffset) / PAGE_BYTES) * PAGE_BYTES;
       if (end <= start) return;
-      if (!(await this.#drop(segment.path, dropFrom, whole ? 0 : end - dropFrom))) {
+      if (!(await this.#drop(segment, dropFrom, whole ? 0 : end - dropFrom))) {
         this.#stopped = true;
         return;
       }
@@ -126,19 +126,20 @@ export class CachedTail {
   }
 
   /** Drops one range of one segment file; false when dropping must stop for good. */
-  async #drop(path: string, offset: number, length: number): Promise<boolean> {
+  async #drop(segment: Segment, offset: number, length: number): Promise<boolean> {
     let handle;
     try {
-      handle = await open(path, 'r');
+      handle = await openSegment(segment);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
-      return this.#failed(path, error);
+      return this.#failed(segment.path, error);
     }
+    // Deleted by retention since the chain was read: its pages went with it.
+    if (!handle) return true;
     try {
       await this.#options.dropper.drop(handle.fd, offset, length);
       return true;
     } catch (error) {
-      return this.#failed(path, error);
+      return this.#failed(segment.path, error);
     } finally {
       // A read-only descriptor has nothing to flush; a failed close loses nothing.
       await handle.close().catch(() => undefined);
