@@ -108,12 +108,13 @@ describe('CachedTail', () => {
     expect(dropper.calls).toEqual([{ file: name(chain, 0), offset: 0, length: 300 * KiB + 4096 }]);
     expect(tail.droppedThrough).toBe(300 * KiB + 4096);
 
-    // Far enough on that the next drop starts in the next 2 MiB: it goes back to that folio boundary.
+    // The next drop starts where this one ended, rounded down to a 2 MiB folio boundary: 0 here...
     await grow(chain, 3 * MiB);
     tail.noteDurable();
     await settle(tail);
     const target = chain.endOffset - window;
     expect(dropper.calls[1]).toEqual({ file: name(chain, 0), offset: 0, length: Math.floor(target / 4096) * 4096 });
+    // ...and 2 MiB once that one ended past it.
     await grow(chain, 1 * MiB);
     tail.noteDurable();
     await settle(tail);
