@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryEventLog } from '../log/memory-event-log.js';
-import { deliveryBatch, planNextBatch, readChunkBytes } from './batch-reader.js';
+import { backlogFillsBatch } from './batch-plan.js';
+import { deliveryBatch, planNextBatch, readChunkBytes, type NextBatch } from './batch-reader.js';
 
 async function logWith(sizes: number[]) {
   const log = new MemoryEventLog();
@@ -8,7 +10,60 @@ async function logWith(sizes: number[]) {
   return log;
 }
 
+/** Every batch from `from` to `limit`, each planned where the previous one ended. */
+async function planAll(log: MemoryEventLog, from: number, limit: number, maxBatchBytes: number): Promise<NextBatch[]> {
+  const batches: NextBatch[] = [];
+  for (let next = await planNextBatch(log, 's', from, limit, maxBatchBytes); next; next = await planNextBatch(log, 's', next.plan.endOffset, limit, maxBatchBytes)) {
+    batches.push(next);
+  }
+  return batches;
+}
+
 describe('planNextBatch', () => {
+  it('counts one newline per record against maxBatchBytes', async () => {
+    // 3 records of 9 payload bytes = 30 NDJSON bytes: exactly fits 30, splits at 29.
+    const log = await logWith([9, 9, 9]);
+    expect((await planAll(log, 0, 3, 30)).map((next) => next.plan)).toEqual([{ firstOffset: 0, endOffset: 3, records: 3, ndjsonBytes: 30 }]);
+    expect((await planAll(log, 0, 3, 29)).map((next) => next.plan)).toEqual([
+      { firstOffset: 0, endOffset: 2, records: 2, ndjsonBytes: 20 },
+      { firstOffset: 2, endOffset: 3, records: 1, ndjsonBytes: 10 },
+    ]);
+  });
+
+  it('gives an oversized record a batch of its own rather than stalling', async () => {
+    const log = await logWith([5, 500, 5]);
+    expect(await planAll(log, 0, 3, 100)).toEqual([
+      { plan: { firstOffset: 0, endOffset: 1, records: 1, ndjsonBytes: 6 }, full: true },
+      { plan: { firstOffset: 1, endOffset: 2, records: 1, ndjsonBytes: 501 }, full: true },
+      { plan: { firstOffset: 2, endOffset: 3, records: 1, ndjsonBytes: 6 }, full: false },
+    ]);
+  });
+
+  it('cuts contiguous batches that cover every record once and stay within the limit unless single', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 200 }), fc.integer({ min: 1, max: 1_000 }), async (sizes, max) => {
+        const log = await logWith(sizes);
+        const batches = await planAll(log, 0, sizes.length, max);
+        expect(batches.reduce((sum, next) => sum + next.plan.records, 0)).toBe(sizes.length);
+        let expectedStart = 0;
+        for (const [at, { plan, full }] of batches.entries()) {
+          expect(plan.firstOffset).toBe(expectedStart);
+          expectedStart = plan.endOffset;
+          if (plan.records > 1) expect(plan.ndjsonBytes).toBeLessThanOrEqual(max);
+          // Every batch but the last was cut at the limit, so it is full; the last is full only if it fills one.
+          expect(full).toBe(at < batches.length - 1 || plan.ndjsonBytes >= max);
+        }
+        expect(expectedStart).toBe(sizes.length);
+      }),
+    );
+  });
+
+  it('the size trigger fires once the NDJSON backlog reaches one batch', () => {
+    expect(backlogFillsBatch({ records: 10, bytes: 89 }, 100)).toBe(false);
+    expect(backlogFillsBatch({ records: 10, bytes: 90 }, 100)).toBe(true);
+    expect(backlogFillsBatch({ records: 0, bytes: 0 }, 0)).toBe(false);
+  });
+
   it('a backlog of exactly maxBatchBytes is one full batch (the size trigger must not spin)', async () => {
     const log = await logWith([9, 9, 9, 9]);
     expect(await planNextBatch(log, 's', 0, 4, 40)).toEqual({ plan: { firstOffset: 0, endOffset: 4, records: 4, ndjsonBytes: 40 }, full: true });

@@ -1,12 +1,12 @@
 /**
- * Reads batches out of the log: finds where the next batch ends (reading record sizes in bounded
- * chunks), and streams a fixed batch's records for a destination. The source's stream name is its id.
+ * Reads batches out of the log: finds where the next batch ends (the log measures it without reading
+ * it), and streams a fixed batch's records for a destination. The source's stream name is its id.
  *
- * Never holds a batch whole in memory: planning keeps counters only, and `chunks()` yields one bounded
+ * Never holds a batch whole in memory: a plan is counters only, and `chunks()` yields one bounded
  * chunk at a time. Each `chunks()` call starts over at `firstOffset`, so a retry re-reads identical data.
  */
 import type { EventLog, StoredRecord } from '../log/event-log.js';
-import { backlogFitsOneBatch, emptyPlan, extendPlan, type BatchPlan } from './batch-plan.js';
+import { ndjsonBytesOf, type BatchPlan } from './batch-plan.js';
 import type { DeliveryBatch } from './destination.js';
 
 /** Bytes of payload read from the log per chunk, whatever the batch size. */
@@ -20,7 +20,9 @@ export interface NextBatch {
 
 /**
  * Plans the batch starting at `fromOffset` and ending no later than `limitOffset`; undefined when no
- * record lies in between.
+ * record lies in between. The log measures it (`EventLog.span`: its record index and a few frame
+ * headers), so planning never reads the batch: at high load, when every batch is cut at
+ * maxBatchBytes, a read here would read, checksum and make an object of every record once more.
  */
 export async function planNextBatch(
   log: EventLog,
@@ -30,37 +32,13 @@ export async function planNextBatch(
   maxBatchBytes: number,
 ): Promise<NextBatch | undefined> {
   if (fromOffset >= limitOffset) return undefined;
-  // Fast path: when everything from the cursor to the end of the stream fits, the batch is
-  // [cursor, limit) without a scan. The backlog may include appends past the limit; that only makes it
-  // larger, so the shortcut never cuts a batch that is too large.
-  const backlog = await log.backlog(stream, fromOffset);
-  if (backlog.records === 0) return undefined;
-  if (backlogFitsOneBatch(backlog, maxBatchBytes) && limitOffset >= log.endOffset(stream)) {
-    const ndjsonBytes = backlog.bytes + backlog.records;
-    return { plan: { firstOffset: fromOffset, endOffset: limitOffset, records: backlog.records, ndjsonBytes }, full: ndjsonBytes >= maxBatchBytes };
-  }
-  let plan = emptyPlan(fromOffset);
-  let offset = fromOffset;
-  // Only sizes are read here, so one buffer serves every chunk.
-  const into = takeReadBuffer();
-  try {
-    while (offset < limitOffset) {
-      const chunk = await log.read(stream, offset, { maxBytes: Math.min(readChunkBytes, maxBatchBytes), into });
-      if (chunk.length === 0) break;
-      for (const record of chunk) {
-        if (record.offset >= limitOffset) return plan.records > 0 ? { plan, full: false } : undefined;
-        if (plan.records === 0 && record.offset > plan.firstOffset) plan = emptyPlan(record.offset);
-        const extended = extendPlan(plan, { nextOffset: record.nextOffset, payloadBytes: record.data.byteLength }, maxBatchBytes);
-        if (!extended) return { plan, full: true };
-        plan = extended;
-        offset = record.nextOffset;
-      }
-    }
-    return plan.records > 0 ? { plan, full: plan.ndjsonBytes >= maxBatchBytes } : undefined;
-  } finally {
-    // Nothing returned refers to it: the plan holds counters only.
-    giveReadBuffer(into);
-  }
+  const span = await log.span(stream, fromOffset, { endOffset: limitOffset, maxWeight: maxBatchBytes, bytesPerRecord: ndjsonBytesOf(0) });
+  if (span.records === 0) return undefined;
+  const ndjsonBytes = span.bytes + span.records * ndjsonBytesOf(0);
+  return {
+    plan: { firstOffset: span.firstOffset, endOffset: span.nextOffset, records: span.records, ndjsonBytes },
+    full: span.full || ndjsonBytes >= maxBatchBytes,
+  };
 }
 
 /** The batch [firstOffset, endOffset) of `sourceId`'s stream, readable any number of times. */
@@ -82,7 +60,7 @@ export function deliveryBatch(log: EventLog, sourceId: string, firstOffset: numb
 const readBufferBytes = readChunkBytes + readChunkBytes / 8;
 
 /**
- * Read buffers between reads: every plan and every pass over a batch needs one, and a fresh MiB each
+ * Read buffers between reads: every pass over a batch needs one, and a fresh MiB each
  * time was garbage the collector found late (it is off-heap). A few are kept (one per destination
  * reading at once is typical); more are left to the collector.
  */

@@ -64,17 +64,33 @@ async function countFrom(
     const records = await walkCount(stream, segment, position, size, size, stats);
     return records === undefined ? GONE : { records, frameBytes: size - position };
   }
+  // The total at `size`, taken before awaiting: the writer may add records to the index meanwhile.
   const total = index.records;
-  if (position === 0) return { records: total, frameBytes: size };
+  const before = await recordsBefore(stream, segment, index, position, stats);
+  return before === undefined ? GONE : { records: total - before, frameBytes: size - position };
+}
+
+/**
+ * Records that start before `position` (a record boundary) in `segment`, whose `index` describes it
+ * whole: a binary search plus a walk of at most the index spacing, remembered for the next ask.
+ * Undefined when the file is gone (retention deleted it meanwhile).
+ */
+export async function recordsBefore(
+  stream: string,
+  segment: Segment,
+  index: SegmentIndex,
+  position: number,
+  stats: BacklogStats,
+): Promise<number | undefined> {
+  if (position === 0) return 0;
+  if (position === index.endPosition) return index.records;
   const entry = index.entryAtOrBefore(position);
-  let before = entry.recordsBefore;
-  if (entry.position < position) {
-    const walked = await walkCount(stream, segment, entry.position, position, size, stats, index.spacingBytes);
-    if (walked === undefined) return GONE;
-    before += walked;
-    index.remember({ position, recordsBefore: before });
-  }
-  return { records: total - before, frameBytes: size - position };
+  if (entry.position === position) return entry.recordsBefore;
+  const walked = await walkCount(stream, segment, entry.position, position, index.endPosition, stats, index.spacingBytes);
+  if (walked === undefined) return undefined;
+  const before = entry.recordsBefore + walked;
+  index.remember({ position, recordsBefore: before });
+  return before;
 }
 
 /**
@@ -106,7 +122,7 @@ async function walkCount(
 }
 
 /** One length walk over a sealed segment, cached on it as its index and record count. */
-function indexSealedSegment(stream: string, segment: Segment, stats: BacklogStats): Promise<SegmentIndex | undefined> {
+export function indexSealedSegment(stream: string, segment: Segment, stats: BacklogStats): Promise<SegmentIndex | undefined> {
   let pending = building.get(segment);
   if (!pending) {
     pending = buildIndex(stream, segment, stats).finally(() => building.delete(segment));

@@ -10,6 +10,7 @@ import { afterEach, describe } from 'vitest';
 import { describeAppendAndRead } from './conformance-append-read.js';
 import { describeLifecycle } from './conformance-lifecycle.js';
 import type { ConformanceContext } from './conformance-support.js';
+import { describeSpan } from './conformance-span.js';
 import type { EventLog } from './event-log.js';
 
 export interface EventLogHarness {
@@ -48,6 +49,7 @@ export function describeEventLogConformance(name: string, harness: EventLogHarne
       retentionGranularityBytes: harness.retentionGranularityBytes,
     };
     describeAppendAndRead(context);
+    describeSpan(context);
     describeLifecycle(context);
   });
 }

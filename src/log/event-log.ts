@@ -59,6 +59,34 @@ export interface Backlog {
   readonly bytes: number;
 }
 
+export interface SpanOptions {
+  /** The span holds only records that start before this offset (default: the end of the stream). */
+  readonly endOffset?: number;
+  /**
+   * The span's weight may not exceed this: the first record joins whatever it weighs, each later one
+   * only while the total stays within it.
+   */
+  readonly maxWeight: number;
+  /**
+   * Added to each record's payload bytes to make its weight (default 0): a reader that writes each
+   * record with a separator, e.g. 1 for the newline after each NDJSON line, weighs what it will write.
+   */
+  readonly bytesPerRecord?: number;
+}
+
+/** A run of consecutive whole records, measured without their payloads (`EventLog.span`). */
+export interface Span {
+  /** Offset of its first record; when empty, where it would start. */
+  readonly firstOffset: number;
+  /** Offset after its last record: where the next span starts (`firstOffset` when empty). */
+  readonly nextOffset: number;
+  readonly records: number;
+  /** Payload bytes of its records (without `bytesPerRecord`). */
+  readonly bytes: number;
+  /** True when it ended because the next record would have taken it past `maxWeight`. */
+  readonly full: boolean;
+}
+
 export interface LogUsage {
   /** Bytes the log holds on its medium now. */
   readonly bytes: number;
@@ -95,6 +123,14 @@ export interface EventLog {
 
   /** How many records and payload bytes lie between `fromOffset` and the end of `stream`. */
   backlog(stream: string, fromOffset: number): Promise<Backlog>;
+
+  /**
+   * Measures the longest run of whole records from `fromOffset` (the retained start when below it)
+   * that fits `options`: what a reader of bounded batches needs to know before reading one. It reads
+   * no payloads where the log can avoid it (the file log walks its record index and a few frame
+   * headers), so planning a 100 MiB batch does not cost a 100 MiB read.
+   */
+  span(stream: string, fromOffset: number, options: SpanOptions): Promise<Span>;
 
   /** Names of every stream that holds or has held records. */
   streams(): string[];

@@ -22,7 +22,7 @@ import { countBacklog, type BacklogStats } from './backlog-counter.js';
 import { CursorStore } from './cursor-store.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { DiskBudget } from './disk-budget.js';
-import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, StoredRecord } from './event-log.js';
+import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
 import { decodeStreamName, encodeStreamName, STREAMS_DIRECTORY, syncDirectory } from './file-names.js';
 import { MAX_GROUP_BYTES, type AppendStats, type WriterContext } from './group-commit-writer.js';
 import { ScratchBuffers } from './scratch-buffers.js';
@@ -31,6 +31,8 @@ import { DEFAULT_CACHED_TAIL_BYTES, type CachedTailOptions } from './cached-tail
 import { pageCacheDropper, pageCacheDropperUnavailable, type PageCacheDropper } from './page-cache.js';
 import { recoverStream } from './recovery.js';
 import { SegmentChain } from './segment-chain.js';
+import { measureSpan } from './span-measure.js';
+import { assertSpanOptions } from './span-options.js';
 import { readStream } from './stream-reader.js';
 import { StreamState } from './stream-state.js';
 import { tailOffsetOf } from './tail-offset.js';
@@ -196,6 +198,15 @@ export class FileEventLog implements EventLog {
     assertOffset(fromOffset, true);
     const state = this.#streams.get(stream);
     return state ? countBacklog(stream, state.chain, fromOffset, this.#backlogStats) : { records: 0, bytes: 0 };
+  }
+
+  async span(stream: string, fromOffset: number, options: SpanOptions): Promise<Span> {
+    this.#assertOpen();
+    assertOffset(fromOffset, true);
+    assertSpanOptions(options);
+    const state = this.#streams.get(stream);
+    if (!state) return { firstOffset: Math.max(fromOffset, 0), nextOffset: Math.max(fromOffset, 0), records: 0, bytes: 0, full: false };
+    return measureSpan(stream, state.chain, fromOffset, options, this.#backlogStats);
   }
 
   streams(): string[] {

@@ -118,14 +118,15 @@ export interface LengthWalk {
  * where a damaged frame is the reader's to report. `from` must be a record boundary. A frame that
  * runs past `to` but not past the segment end stops the walk there (`endPosition` < `to`: `to` lies
  * inside that record). Reads at most `chunkBytes` at a time and never reads past `to`, so a walk
- * over a short range is one small positioned read. `onFrame` sees each counted frame's size.
+ * over a short range is one small positioned read. `onFrame` sees each frame's size before it is
+ * counted; returning false stops the walk there, that frame not counted (a caller with a budget).
  */
 export async function walkFrameLengths(
   handle: FileHandle,
   from: number,
   to: number,
   segmentEnd: number,
-  onFrame?: (frameBytes: number) => void,
+  onFrame?: (frameBytes: number) => boolean | void,
   chunkBytes = DEFAULT_SCAN_CHUNK_BYTES,
 ): Promise<LengthWalk> {
   const chunk = Buffer.allocUnsafe(Math.max(Math.min(chunkBytes, to - from), FRAME_HEADER_BYTES));
@@ -147,7 +148,7 @@ export async function walkFrameLengths(
     const frameBytes = FRAME_HEADER_BYTES + chunk.readUInt32BE(position - chunkStart);
     if (frameBytes > segmentEnd - position) return { count, endPosition: position, bytesRead, damage: 'length runs past the segment end' };
     if (frameBytes > to - position) break;
-    onFrame?.(frameBytes);
+    if (onFrame?.(frameBytes) === false) break;
     position += frameBytes;
     count++;
   }

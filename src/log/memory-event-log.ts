@@ -5,7 +5,8 @@
  * callers from assuming either.
  */
 import { SluiceError } from '../errors/index.js';
-import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, StoredRecord } from './event-log.js';
+import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
+import { assertSpanOptions } from './span-options.js';
 
 interface MemoryStream {
   /** Offset of records[0]. */
@@ -80,6 +81,31 @@ export class MemoryEventLog implements EventLog {
   async backlog(stream: string, fromOffset: number): Promise<Backlog> {
     const records = await this.read(stream, fromOffset);
     return { records: records.length, bytes: records.reduce((sum, record) => sum + record.data.byteLength, 0) };
+  }
+
+  async span(stream: string, fromOffset: number, options: SpanOptions): Promise<Span> {
+    this.#assertOpen();
+    assertSpanOptions(options);
+    const state = this.#streams.get(stream);
+    const start = state?.start ?? 0;
+    const end = Math.min(state ? state.start + state.records.length : 0, options.endOffset ?? Number.POSITIVE_INFINITY);
+    const firstOffset = Math.max(fromOffset, start);
+    let offset = firstOffset;
+    let bytes = 0;
+    let weight = 0;
+    let full = false;
+    for (; offset < end; offset++) {
+      const size = state!.records[offset - start]!.data.byteLength;
+      const recordWeight = size + (options.bytesPerRecord ?? 0);
+      if (offset > firstOffset && weight + recordWeight > options.maxWeight) {
+        full = true;
+        break;
+      }
+      weight += recordWeight;
+      bytes += size;
+    }
+    const records = Math.max(offset - firstOffset, 0);
+    return records === 0 ? { firstOffset, nextOffset: firstOffset, records: 0, bytes: 0, full: false } : { firstOffset, nextOffset: offset, records, bytes, full };
   }
 
   streams(): string[] {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrames, FRAME_HEADER_BYTES } from './frame-codec.js';
 import { INDEX_SPACING_BYTES, SegmentIndex } from './segment-index.js';
-
-/** A small deterministic PRNG (mulberry32), so the frame sizes are varied but the same every run. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './test-support/seeded-random.js';
 
 /** Frame sizes: mostly small, now and then one larger than the spacing. */
 function frameSizes(count: number, spacing: number, seed: number): number[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () => FRAME_HEADER_BYTES + Math.floor(next() < 0.03 ? spacing * (1 + 2 * next()) : next() * spacing * 0.4));
 }
 
@@ -90,11 +80,27 @@ describe('SegmentIndex', () => {
   it('needs at most a few thousand entries for a full 64 MiB segment at the default spacing', () => {
     const index = new SegmentIndex();
     const segmentBytes = 64 * 1024 * 1024;
-    const next = random(5);
+    const next = seededRandom(5);
     while (index.endPosition < segmentBytes) index.noteFrame(FRAME_HEADER_BYTES + Math.floor(next() * 2000));
     expect(INDEX_SPACING_BYTES).toBe(64 * 1024);
     expect(index.entryCount).toBeLessThanOrEqual(1100);
     expect(index.entryCount).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('lastEntryFitting finds the last entry in (after, upTo] within a budget, as a linear scan would', () => {
+    const index = new SegmentIndex(1024);
+    for (const size of frameSizes(3_000, 1024, 9)) index.noteFrame(size);
+    const entries = index.entries();
+    const next = seededRandom(10);
+    for (let trial = 0; trial < 500; trial++) {
+      const after = Math.floor(next() * index.endPosition);
+      const upTo = after + Math.floor(next() * (index.endPosition - after + 1));
+      const budget = Math.floor(next() * 40_000);
+      const fits = (position: number) => position - after <= budget;
+      const expected = entries.filter((entry) => entry.position > after && entry.position <= upTo && fits(entry.position)).at(-1);
+      expect(index.lastEntryFitting(after, upTo, fits)).toEqual(expected);
+    }
+    expect(index.lastEntryFitting(index.endPosition, index.endPosition, () => true)).toBeUndefined();
   });
 
   it('refuses a spacing smaller than a frame header', () => {

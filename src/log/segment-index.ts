@@ -94,6 +94,40 @@ export class SegmentIndex {
     return best;
   }
 
+  /**
+   * The last placed entry in (`after`, `upTo`] for which `fits` holds, where `fits` holds for a prefix
+   * of the entries and not after (a budget measured from `after`); undefined when none does. Binary
+   * searches, so cutting a span out of a large segment looks at a few entries only.
+   */
+  lastEntryFitting(after: number, upTo: number, fits: (position: number, recordsBefore: number) => boolean): IndexEntry | undefined {
+    const positions = this.#positions;
+    let low = this.#firstAfter(after);
+    let high = this.#firstAfter(upTo) - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (fits(positions[middle]!, this.#recordsBefore[middle]!)) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found < 0 ? undefined : { position: positions[found]!, recordsBefore: this.#recordsBefore[found]! };
+  }
+
+  /** Index of the first placed entry whose position is greater than `position` (the count when none). */
+  #firstAfter(position: number): number {
+    let low = 0;
+    let high = this.#positions.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.#positions[middle]! <= position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   /** Remembers a boundary a walk has verified, so the next lookup at or after it starts there. */
   remember(entry: IndexEntry): void {
     if (this.#recent.some((recent) => recent.position === entry.position)) return;
