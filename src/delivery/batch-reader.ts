@@ -83,8 +83,9 @@ async function* readRange(log: EventLog, stream: string, firstOffset: number, en
       const chunk = await log.read(stream, offset, { maxBytes: readChunkBytes, into });
       if (chunk.length === 0) break;
       if (chunk.at(-1)!.offset < endOffset) {
-        yield chunk;
+        // Nothing of the chunk is used once it is yielded, so it can die while the consumer works.
         offset = chunk.at(-1)!.nextOffset;
+        yield chunk;
         continue;
       }
       // The chunk runs past the batch (appends after it was planned): yield its part inside, then stop.

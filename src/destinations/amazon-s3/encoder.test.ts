@@ -131,6 +131,33 @@ describe('NdjsonGzipEncoder', () => {
     expect(encoder.lines).toBe(lines.length);
   });
 
+  it('takes each line whole before returning, so backpressure may be awaited once per run of lines', async () => {
+    // The uploader's pattern: a read chunk's lines written back to back, their memory reused at once,
+    // and the backpressure promises awaited after the run. Small chunks and queue, so lines span
+    // chunks and backpressure comes often.
+    const { sink, bytes } = collector();
+    const encoder = new NdjsonGzipEncoder(sink, { chunkBytes: 64 * 1024, queueBytes: 128 * 1024 });
+    const lines = sampleLines(6000, 13);
+    const scratch = Buffer.alloc(64 * 1024);
+    let behind: Promise<void>[] = [];
+    let awaited = 0;
+    for (const [index, line] of lines.entries()) {
+      const length = scratch.write(line);
+      const backpressure = encoder.writeLine(scratch.subarray(0, length));
+      scratch.fill(0x21, 0, length);
+      if (backpressure) behind.push(backpressure);
+      if (index % 2000 === 1999) {
+        awaited += behind.length;
+        await Promise.all(behind);
+        behind = [];
+      }
+    }
+    await Promise.all(behind);
+    await encoder.end();
+    expect(awaited).toBeGreaterThan(0);
+    expect(zlib.gunzipSync(bytes()).toString()).toBe(lines.map((line) => `${line}\n`).join(''));
+  });
+
   it('surfaces a sink failure on the next write', async () => {
     const failing = new Writable({ write: (_chunk, _encoding, callback) => callback(new Error('disk gone')) });
     const encoder = new NdjsonGzipEncoder(failing, { level: 1 });

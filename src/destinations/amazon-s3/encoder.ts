@@ -27,8 +27,9 @@ export const GZIP_LEVEL = 6;
  */
 export const ZLIB_CHUNK_BYTES = 1024 * 1024;
 /**
- * How much input may wait for the deflate thread before `writeLine` waits: a few chunks of slack let
- * reading the log (main thread) overlap compressing instead of taking turns; it is also the bound on
+ * How much input may wait for the deflate thread before `writeLine` asks its caller to wait: a few
+ * chunks of slack let reading the log (main thread) overlap compressing instead of taking turns. With
+ * what a caller writes before awaiting (the uploader: the rest of one 1 MiB read chunk), it bounds
  * this encoder's buffered input.
  */
 export const ZLIB_QUEUE_BYTES = 4 * 1024 * 1024;
@@ -104,8 +105,12 @@ export class NdjsonGzipEncoder {
   }
 
   /**
-   * Appends `line` and a newline. Returns undefined when the caller may go on at once, or a promise to
-   * await when zlib is behind (backpressure): no promise per event on the fast path.
+   * Appends `line` and a newline, taking all of it before returning (full chunks go to the deflate
+   * thread at once). Returns undefined when the caller may go on, or a promise when zlib is behind
+   * (backpressure): no promise per event on the fast path. The caller may write a few more lines (the
+   * rest of a read chunk) before awaiting it; queued input then exceeds the queue bound by those lines.
+   * Awaiting per chunk rather than per line lets the records of a read die young: held across the
+   * wait for the niced deflate thread, they were promoted, and grew the old generation.
    */
   writeLine(line: Uint8Array): Promise<void> | undefined {
     this.#lines++;
@@ -117,21 +122,29 @@ export class NdjsonGzipEncoder {
       this.#chunk[this.#filled++] = NEWLINE;
       return undefined;
     }
-    return this.#writeSpanning(line);
+    this.#writeSpanning(line);
+    return this.#queued > this.#queueBytes ? this.#drained() : undefined;
   }
 
-  /** A line that fills the current chunk: write full chunks as they fill, waiting on zlib as needed. */
-  async #writeSpanning(line: Uint8Array): Promise<void> {
+  /** A line that fills the current chunk: hands each chunk to the thread as it fills. */
+  #writeSpanning(line: Uint8Array): void {
+    this.#throwIfFailed();
     let position = 0;
     while (position < line.byteLength) {
       const take = Math.min(line.byteLength - position, this.#chunkBytes - this.#filled);
       this.#chunk.set(line.subarray(position, position + take), this.#filled);
       this.#filled += take;
       position += take;
-      if (this.#filled === this.#chunkBytes) await this.#writeChunk();
+      if (this.#filled === this.#chunkBytes) this.#enqueueChunk();
     }
     this.#chunk[this.#filled++] = NEWLINE;
-    if (this.#filled === this.#chunkBytes) await this.#writeChunk();
+    if (this.#filled === this.#chunkBytes) this.#enqueueChunk();
+  }
+
+  /** Resolves once everything queued so far is deflated and written out (rejects if the member failed). */
+  async #drained(): Promise<void> {
+    await this.#written;
+    this.#throwIfFailed();
   }
 
   /** Deflates what is pending as the member's last chunk, writes the trailer and waits until the sink has everything. */
@@ -158,17 +171,12 @@ export class NdjsonGzipEncoder {
     this.#done.catch(() => {});
   }
 
-  async #writeChunk(): Promise<void> {
-    this.#throwIfFailed();
+  /** The full chunk moves to the deflate thread: fill one it gave back, or a new one. */
+  #enqueueChunk(): void {
     const full = this.#chunk;
-    // The chunk moves to the deflate thread: fill one it gave back, or a new one.
     this.#chunk = takeChunk(this.#chunkBytes);
     this.#filled = 0;
     this.#enqueue(full, false);
-    if (this.#queued > this.#queueBytes) {
-      await this.#written;
-      this.#throwIfFailed();
-    }
   }
 
   /** Hands `chunk` to the deflate thread and chains writing its output after the chunks before it. */
