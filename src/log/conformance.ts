@@ -7,6 +7,7 @@
  * distributed log (retention, listeners) are awaited with `eventually`.
  */
 import { afterEach, describe } from 'vitest';
+import { describeAppendPacked } from './conformance-append-packed.js';
 import { describeAppendAndRead } from './conformance-append-read.js';
 import { describeLifecycle } from './conformance-lifecycle.js';
 import type { ConformanceContext } from './conformance-support.js';
@@ -49,6 +50,7 @@ export function describeEventLogConformance(name: string, harness: EventLogHarne
       retentionGranularityBytes: harness.retentionGranularityBytes,
     };
     describeAppendAndRead(context);
+    describeAppendPacked(context);
     describeSpan(context);
     describeLifecycle(context);
   });

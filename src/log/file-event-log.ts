@@ -22,7 +22,7 @@ import { countBacklog, type BacklogStats } from './backlog-counter.js';
 import { CursorStore } from './cursor-store.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { DiskBudget } from './disk-budget.js';
-import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
+import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, PackedRecords, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
 import { decodeStreamName, encodeStreamName, STREAMS_DIRECTORY, syncDirectory } from './file-names.js';
 import { MAX_GROUP_BYTES, type AppendStats, type WriterContext } from './group-commit-writer.js';
 import { ScratchBuffers } from './scratch-buffers.js';
@@ -168,6 +168,14 @@ export class FileEventLog implements EventLog {
   append(stream: string, records: readonly AppendRecord[]): Promise<AppendResult> {
     try {
       return this.#state(stream).writer.append(records);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  appendPacked(stream: string, packed: PackedRecords): Promise<AppendResult> {
+    try {
+      return this.#state(stream).writer.append(packed);
     } catch (error) {
       return Promise.reject(error);
     }

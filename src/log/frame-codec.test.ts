@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeFrames, FRAME_HEADER_BYTES, framedSize, frameTimestamp, probeFrame, wholeFramePayload } from './frame-codec.js';
+import { encodeFrames, encodePackedFrames, FRAME_HEADER_BYTES, framedSize, frameTimestamp, packedFramedSize, probeFrame, wholeFramePayload } from './frame-codec.js';
 
 const records = [
   { timestamp: 1_700_000_000_000, data: Buffer.from('first') },
@@ -17,6 +17,28 @@ function encoded(): Buffer {
 }
 
 describe('frame codec', () => {
+  it('encodes packed records to the same bytes as the same records one object each', () => {
+    for (const timestamp of [1_700_000_000_000, 2 ** 40 + 7, 0]) {
+      const texts = ['first', '', 'ünïcödé', 'x'.repeat(3_000)];
+      const source = Buffer.from(`pad${texts.join('')}pad`);
+      const positions = new Uint32Array(texts.length * 2);
+      let at = 3;
+      texts.forEach((piece, index) => {
+        positions[index * 2] = at;
+        positions[index * 2 + 1] = Buffer.byteLength(piece);
+        at += Buffer.byteLength(piece);
+      });
+      const packed = { timestamp, bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), positions };
+      const asRecords = texts.map((piece) => ({ timestamp, data: Buffer.from(piece) }));
+      expect(packedFramedSize(packed)).toBe(framedSize(asRecords));
+      const fromPacked = Buffer.alloc(packedFramedSize(packed) + 5);
+      const fromRecords = Buffer.alloc(framedSize(asRecords) + 5);
+      expect(encodePackedFrames(fromPacked, 5, packed)).toBe(fromPacked.length);
+      expect(encodeFrames(fromRecords, 5, asRecords)).toBe(fromRecords.length);
+      expect(fromPacked).toEqual(fromRecords);
+    }
+  });
+
   it('writes the documented layout: the CRC is zlib CRC-32 over timestamp and payload', () => {
     const bytes = encoded();
     let at = 0;

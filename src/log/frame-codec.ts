@@ -20,7 +20,7 @@
  * and by `MAX_PAYLOAD_BYTES`.
  */
 import { crc32 } from 'node:zlib';
-import type { AppendRecord } from './event-log.js';
+import type { AppendRecord, PackedRecords } from './event-log.js';
 
 export const FRAME_HEADER_BYTES = 16;
 /** Larger payloads are refused on append and treated as garbage when read back. */
@@ -44,6 +44,23 @@ export function framedSize(records: readonly AppendRecord[]): number {
   return total;
 }
 
+/** Bytes the records of `packed` occupy on disk; throws a TypeError/RangeError naming what is wrong. */
+export function packedFramedSize(packed: PackedRecords): number {
+  const { bytes, positions, timestamp } = packed;
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('packed.bytes must be a Uint8Array.');
+  if (!(positions instanceof Uint32Array) || positions.length % 2 !== 0) throw new TypeError('packed.positions must be a Uint32Array of (start, length) pairs.');
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError('packed.timestamp must be a non-negative integer (ms since the epoch).');
+  let total = 0;
+  for (let index = 0; index < positions.length; index += 2) {
+    const start = positions[index]!;
+    const length = positions[index + 1]!;
+    if (start + length > bytes.byteLength) throw new RangeError(`packed record ${index / 2} (${length} bytes at ${start}) lies outside the ${bytes.byteLength} bytes.`);
+    if (length > MAX_PAYLOAD_BYTES) throw new RangeError(`packed record ${index / 2} is ${length} bytes; the limit is ${MAX_PAYLOAD_BYTES}.`);
+    total += FRAME_HEADER_BYTES + length;
+  }
+  return total;
+}
+
 /** Writes the frames of `records` into `target` from `position`; returns the position after them. */
 export function encodeFrames(target: Buffer, position: number, records: readonly AppendRecord[]): number {
   let at = position;
@@ -55,6 +72,30 @@ export function encodeFrames(target: Buffer, position: number, records: readonly
     target.writeUInt32BE(record.timestamp % TWO_POW_32, at + 12);
     target.set(record.data, at + FRAME_HEADER_BYTES);
     at += FRAME_HEADER_BYTES + length;
+  }
+  return at;
+}
+
+/** Writes the frames of `packed` into `target` from `position`; returns the position after them. */
+export function encodePackedFrames(target: Buffer, position: number, packed: PackedRecords): number {
+  const { bytes, positions, timestamp } = packed;
+  // One view of the source for Buffer#copy, instead of one per record.
+  const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const crcOfTimestamp = timestampCrc(timestamp);
+  const high = Math.floor(timestamp / TWO_POW_32);
+  const low = timestamp % TWO_POW_32;
+  let at = position;
+  for (let index = 0; index < positions.length; index += 2) {
+    const start = positions[index]!;
+    const length = positions[index + 1]!;
+    const payloadAt = at + FRAME_HEADER_BYTES;
+    source.copy(target, payloadAt, start, start + length);
+    target.writeUInt32BE(length, at);
+    // The copy's CRC: its view is the only object per record, and it dies at once.
+    target.writeUInt32BE(crc32(target.subarray(payloadAt, payloadAt + length), crcOfTimestamp), at + 4);
+    target.writeUInt32BE(high, at + 8);
+    target.writeUInt32BE(low, at + 12);
+    at = payloadAt + length;
   }
   return at;
 }

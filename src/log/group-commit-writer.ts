@@ -16,10 +16,10 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../errors/index.js';
-import type { AppendRecord, AppendResult } from './event-log.js';
+import type { AppendRecord, AppendResult, PackedRecords } from './event-log.js';
 import { logFull, type DiskBudget } from './disk-budget.js';
 import { segmentFileName, syncDirectory } from './file-names.js';
-import { encodeFrames, framedSize } from './frame-codec.js';
+import { encodeFrames, encodePackedFrames, framedSize, packedFramedSize } from './frame-codec.js';
 import type { ScratchBuffers } from './scratch-buffers.js';
 import type { SegmentChain, Segment } from './segment-chain.js';
 
@@ -54,7 +54,9 @@ export interface WriterContext {
 }
 
 interface PendingAppend {
-  readonly records: readonly AppendRecord[];
+  readonly records: readonly AppendRecord[] | PackedRecords;
+  /** How many records. */
+  readonly count: number;
   readonly bytes: number;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
@@ -97,16 +99,18 @@ export class GroupCommitWriter {
    * Queues `records` for the next group. The payloads are copied when the group is encoded, not
    * here (no per-append copy), so a caller must not change them until the append settles.
    */
-  append(records: readonly AppendRecord[]): Promise<AppendResult> {
+  append(records: readonly AppendRecord[] | PackedRecords): Promise<AppendResult> {
     this.#context.assertWritable();
-    const bytes = framedSize(records);
-    if (records.length === 0) {
+    const packed = !Array.isArray(records);
+    const bytes = packed ? packedFramedSize(records as PackedRecords) : framedSize(records as readonly AppendRecord[]);
+    const count = packed ? (records as PackedRecords).positions.length / 2 : (records as readonly AppendRecord[]).length;
+    if (count === 0) {
       const end = this.#chain.endOffset;
       return Promise.resolve({ firstOffset: end, nextOffset: end });
     }
     this.#context.budget.reserve(bytes);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.#queue.push({ records, bytes, resolve, reject });
+      this.#queue.push({ records, count, bytes, resolve, reject });
       // setImmediate, not a microtask: requests parsed in the same event-loop turn join the first group.
       this.#draining ??= new Promise<void>((started) => setImmediate(started)).then(() => this.#drain());
     });
@@ -157,7 +161,9 @@ export class GroupCommitWriter {
 
   async #encodeWriteSync(group: PendingAppend[], buffer: Buffer, groupBytes: number): Promise<void> {
     let position = 0;
-    for (const pending of group) position = encodeFrames(buffer, position, pending.records);
+    for (const { records } of group) {
+      position = Array.isArray(records) ? encodeFrames(buffer, position, records as readonly AppendRecord[]) : encodePackedFrames(buffer, position, records as PackedRecords);
+    }
 
     const { segment, handle } = await this.#segmentFor(groupBytes);
     const writeAt = segment.size;
@@ -188,8 +194,8 @@ export class GroupCommitWriter {
     let recordOffset = segment.baseOffset + writeAt;
     for (const pending of group) {
       stats.appends++;
-      stats.records += pending.records.length;
-      if (segment.records !== undefined) segment.records += pending.records.length;
+      stats.records += pending.count;
+      if (segment.records !== undefined) segment.records += pending.count;
       pending.resolve({ firstOffset: recordOffset, nextOffset: recordOffset + pending.bytes });
       recordOffset += pending.bytes;
     }

@@ -5,7 +5,8 @@
  * callers from assuming either.
  */
 import { SluiceError } from '../errors/index.js';
-import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
+import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, PackedRecords, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
+import { packedFramedSize } from './frame-codec.js';
 import { assertSpanOptions } from './span-options.js';
 
 interface MemoryStream {
@@ -39,6 +40,18 @@ export class MemoryEventLog implements EventLog {
     const nextOffset = state.start + state.records.length;
     for (const listener of this.#listeners) listener(stream, nextOffset);
     return { firstOffset, nextOffset };
+  }
+
+  async appendPacked(stream: string, packed: PackedRecords): Promise<AppendResult> {
+    this.#assertOpen();
+    // The file log's checks, so both refuse the same packings.
+    packedFramedSize(packed);
+    const { bytes, positions, timestamp } = packed;
+    const records: AppendRecord[] = [];
+    for (let index = 0; index < positions.length; index += 2) {
+      records.push({ timestamp, data: bytes.subarray(positions[index]!, positions[index]! + positions[index + 1]!) });
+    }
+    return this.append(stream, records);
   }
 
   async read(stream: string, fromOffset: number, options: ReadOptions = {}): Promise<StoredRecord[]> {

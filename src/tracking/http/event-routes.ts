@@ -17,7 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../errors/index.js';
 import type { EventType } from '../core/event-types.js';
 import { bodyWriteKey, readBatchEnvelope, singleEventEnvelope } from '../core/envelope.js';
-import { ingestEvents, type IngestRecord, type RejectedEvent } from '../core/ingest.js';
+import { ingestEvents, type RejectedEvent } from '../core/ingest.js';
 import { Deduplicator, fingerprintsOf, type Fingerprints } from '../dedup/deduplicator.js';
 
 type IngestJobRejected = readonly RejectedEvent[];
@@ -46,6 +46,16 @@ const batchRoutes = ['/batch', '/import', '/b'];
 
 const successBody = '{"success":true}';
 const jsonType = 'application/json; charset=utf-8';
+
+/** The (start, length) pairs of the records at `indexes`, in that order. */
+function positionsOf(positions: Uint32Array, indexes: readonly number[]): Uint32Array {
+  const kept = new Uint32Array(indexes.length * 2);
+  for (let at = 0; at < indexes.length; at++) {
+    kept[at * 2] = positions[indexes[at]! * 2]!;
+    kept[at * 2 + 1] = positions[indexes[at]! * 2 + 1]!;
+  }
+  return kept;
+}
 
 /** A batch body left unparsed for the ingest pool (the content-type parser's answer). */
 class PooledBody {
@@ -141,32 +151,37 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
 
     const only = rejected[0];
     if (records.length === 0 && impliedType && only) return sendError(reply, new SluiceError(only.code, only.message));
-    return answer(request, reply, source.sourceId, records, rejected);
+    return answer(request, reply, source.sourceId, records, rejected, () => fingerprintsOf(records), (fresh) => append(() => log.append(source.sourceId, fresh), request));
   }
 
-  async function answer(
+  /**
+   * Deduplicates and stores a request's valid events, then answers it. `items` stand for the records
+   * (the records themselves, or indexes into a packed buffer) and `store` appends the ones kept.
+   */
+  async function answer<T>(
     request: FastifyRequest,
     reply: FastifyReply,
     sourceId: string,
-    records: IngestRecord[],
+    items: readonly T[],
     rejected: IngestJobRejected,
-    fingerprints?: Fingerprints,
+    fingerprints: () => Fingerprints,
+    store: (fresh: readonly T[]) => Promise<void>,
   ): Promise<FastifyReply> {
-    if (records.length === 0) return sendError(reply, new SluiceError('no_valid_events'), { rejected });
+    if (items.length === 0) return sendError(reply, new SluiceError('no_valid_events'), { rejected });
     if (deduplicator) {
       const seeding = deduplicator.ready(sourceId);
       if (seeding) await seeding.catch((error: unknown) => Promise.reject(new SluiceError('log_unavailable', undefined, { retryAfterSeconds: 1, cause: error })));
-      const admitted = deduplicator.admit(sourceId, records, fingerprints ?? fingerprintsOf(records));
+      const admitted = deduplicator.admit(sourceId, items, fingerprints());
       const { fresh, settle } = admitted instanceof Promise ? await admitted : admitted;
       try {
-        if (fresh.length > 0) await append(sourceId, fresh, request);
+        if (fresh.length > 0) await store(fresh);
       } catch (error) {
         settle(false);
         throw error;
       }
       settle(true);
     } else {
-      await append(sourceId, records, request);
+      await store(items);
     }
     reply.code(200).header('content-type', jsonType);
     return reply.send(rejected.length === 0 ? successBody : JSON.stringify({ success: true, rejected }));
@@ -194,24 +209,27 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
     }
     if (!result.ok) throw new SluiceError(result.code, result.message);
     const { buffer, positions, fingerprints } = result;
-    const records: IngestRecord[] = new Array<IngestRecord>(positions.length / 2);
-    for (let index = 0; index < records.length; index++) {
-      // A plain view: all the log needs, and a third of a Buffer view's cost (~15 vs ~45 ns).
-      records[index] = { timestamp: receivedAtMs, data: new Uint8Array(buffer, positions[index * 2]!, positions[index * 2 + 1]!) };
-    }
+    const packedBytes = new Uint8Array(buffer);
+    const count = positions.length / 2;
+    // Appended as the worker packed them: no object per record (they lived until the fsync and were
+    // promoted). Deduplication works on indexes, made only when it is on.
+    const indexes = deduplicator ? Array.from({ length: count }, (_, index) => index) : new Array<number>(count);
+    const storeIndexes = (fresh: readonly number[]) =>
+      append(() => log.appendPacked(source.sourceId, { timestamp: receivedAtMs, bytes: packedBytes, positions: fresh.length === count ? positions : positionsOf(positions, fresh) }), request);
     try {
       // Awaited, not returned: a FastifyReply is a thenable, and returning it would resolve to its value.
-      await answer(request, reply, source.sourceId, records, result.rejected, fingerprints);
+      await answer(request, reply, source.sourceId, indexes, result.rejected, () => fingerprints, storeIndexes);
     } finally {
       // The append has settled (the log copies records as it writes and keeps no reference after), so
-      // the buffer may go back to a worker; the records' views die with this request.
+      // the buffer may go back to a worker.
       pool.recycle(buffer);
     }
   }
 
-  async function append(sourceId: string, records: IngestRecord[], request: FastifyRequest): Promise<void> {
+  /** Appends through `appendToLog`, turning its failures into the Tracking API's errors. */
+  async function append(appendToLog: () => Promise<unknown>, request: FastifyRequest): Promise<void> {
     try {
-      await log.append(sourceId, records);
+      await appendToLog();
     } catch (error) {
       if (error instanceof SluiceError && (error.code === 'log_full' || error.code === 'log_unavailable')) {
         throw error.retryAfterSeconds === undefined ? new SluiceError(error.code, error.message, { retryAfterSeconds: 1 }) : error;
