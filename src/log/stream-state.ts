@@ -3,13 +3,14 @@
  * retention rule that ties cursors to segment deletion. One instance per stream, made on first use
  * or found at start-up.
  */
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CachedTail, type CachedTailOptions } from './cached-tail.js';
 import { CursorStore } from './cursor-store.js';
 import type { DiskBudget } from './disk-budget.js';
 import { syncDirectory } from './file-names.js';
 import { GroupCommitWriter, type WriterContext } from './group-commit-writer.js';
+import { unlinkGradually } from './gradual-unlink.js';
 import type { LogLogger } from './log-logger.js';
 import type { SegmentChain } from './segment-chain.js';
 
@@ -78,7 +79,8 @@ export class StreamState {
     for (const segment of removed) {
       budget.release(segment.size);
       bytes += segment.size;
-      await unlink(segment.path).catch((error: unknown) => {
+      // In steps: a 64 MiB segment freed at once stalled the log's own fdatasyncs (gradual-unlink.ts).
+      await unlinkGradually(segment.path).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
           logger.warn({ stream: this.name, segment: segment.path, err: error }, 'event log: could not delete a consumed segment');
         }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { objectStoreConformance } from './conformance.js';
-import { LocalDirectoryStore, TEMP_FILE_SUFFIX } from './local-directory-store.js';
+import { DURABLE_SLICE_BYTES, LocalDirectoryStore, TEMP_FILE_SUFFIX } from './local-directory-store.js';
 
 objectStoreConformance('LocalDirectoryStore', async () => {
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-local-store-'));
@@ -56,6 +56,18 @@ describe('LocalDirectoryStore', () => {
       await expect(store.putObject({ key: 'a/c.gz', body: { stream: failing }, contentLength: 100, contentType: 'text/plain' })).rejects.toThrow('source broke');
       await expect(store.putObject({ key: 'a/d.gz', body: { stream: Readable.from([Buffer.from('abc')]) }, contentLength: 4, contentType: 'text/plain' })).rejects.toThrow(/expected 4/);
       expect(await fs.readdir(path.join(directory, 'a'))).toEqual([]);
+    });
+  });
+
+  it('copies a file body of several durable slices byte for byte, the last one partial', async () => {
+    await withStore(async (store, directory) => {
+      const body = Buffer.alloc(Math.floor(DURABLE_SLICE_BYTES * 2.5));
+      for (let at = 0; at < body.length; at++) body[at] = (at * 31 + (at >> 12)) & 0xff;
+      const source = path.join(directory, 'spool.gz');
+      await fs.writeFile(source, body);
+      await store.putObject({ key: 'a/b/object.gz', body: { file: source }, contentLength: body.length, contentType: 'application/gzip' });
+      expect((await fs.readFile(path.join(directory, 'a/b/object.gz'))).equals(body)).toBe(true);
+      expect((await fs.readdir(path.join(directory, 'a/b'))).filter((name) => name.endsWith(TEMP_FILE_SUFFIX))).toEqual([]);
     });
   });
 

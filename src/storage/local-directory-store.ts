@@ -1,8 +1,9 @@
 /**
  * An ObjectStore over a local directory: key `a/b/c.gz` is the file `<root>/a/b/c.gz`.
  *
- * Writes are atomic: the body goes to a hidden temp file in the target's own directory, is fsync'd,
- * renamed over the final name, and the directory is fsync'd, so a reader (or `aws s3 sync` of the
+ * Writes are atomic: the body goes to a hidden temp file in the target's own directory, is fsync'd
+ * (a file body in 1 MiB slices, each synced: see DURABLE_SLICE_BYTES), renamed over the final name,
+ * and the directory is fsync'd, so a reader (or `aws s3 sync` of the
  * folder) sees either no file or the whole file, and a crash leaves at most a `.…tmp` file, never a
  * truncated `.gz`. Temp files of a failed write are removed. Content-Type/Encoding have no place to
  * live on a plain file system and are not stored; the `.gz` suffix says it.
@@ -45,8 +46,7 @@ export class LocalDirectoryStore implements ObjectStore {
   async #writeTemp(temp: string, input: PutObjectInput): Promise<void> {
     input.signal?.throwIfAborted();
     if ('file' in input.body) {
-      // copy_file_range where the kernel offers it: no bytes through user space.
-      await fs.copyFile(input.body.file, temp);
+      await copyInDurableSlices(input.body.file, temp, input.signal);
     } else {
       await pipeline(input.body.stream, createWriteStream(temp, { flags: 'wx' }), input.signal ? { signal: input.signal } : {});
     }
@@ -69,6 +69,40 @@ export class LocalDirectoryStore implements ObjectStore {
       throw new Error(`Invalid object key ${JSON.stringify(key)}: it must be a relative path without empty, "." or ".." segments.`);
     }
     return path.join(this.#root, ...segments);
+  }
+}
+
+/**
+ * Bytes copied between two fdatasyncs of an object's temp file. One fsync of a whole object (~20 MB
+ * of gzip per 100 MiB batch) made the event log's fdatasyncs on the same ext4 file system wait
+ * 20-27 ms behind it (the journal commit carries the data it orders), and every request waits for one
+ * of those: p99 71.7 ms at half load with delivery on against 19.5 ms with it off. In slices, a log sync
+ * waits behind at most one slice.
+ */
+export const DURABLE_SLICE_BYTES = 1024 * 1024;
+
+/** Copies `source` to a new file `target`, syncing its data after every slice. */
+async function copyInDurableSlices(source: string, target: string, signal: AbortSignal | undefined): Promise<void> {
+  const input = await fs.open(source, 'r');
+  try {
+    const output = await fs.open(target, 'wx');
+    try {
+      const slice = Buffer.allocUnsafe(DURABLE_SLICE_BYTES);
+      for (let position = 0; ; ) {
+        signal?.throwIfAborted();
+        const { bytesRead } = await input.read(slice, 0, slice.byteLength, position);
+        if (bytesRead === 0) break;
+        for (let written = 0; written < bytesRead; ) {
+          written += (await output.write(slice, written, bytesRead - written, position + written)).bytesWritten;
+        }
+        position += bytesRead;
+        await output.datasync();
+      }
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
   }
 }
 
