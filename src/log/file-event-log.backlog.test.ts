@@ -11,6 +11,7 @@ import type { AppendRecord, Backlog, StoredRecord } from './event-log.js';
 import { FileEventLog } from './file-event-log.js';
 import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
 import { INDEX_SPACING_BYTES } from './segment-index.js';
+import { readEverything } from './test-support/read-everything.js';
 import { useTempDirectories } from './test-support/temp-directories.js';
 
 const tempDirectory = useTempDirectories();
@@ -40,17 +41,6 @@ async function appendConcurrently(log: FileEventLog, stream: string, from: numbe
       next += count;
     }
     await Promise.all(wave);
-  }
-}
-
-async function readEverything(log: FileEventLog, stream: string): Promise<StoredRecord[]> {
-  const out: StoredRecord[] = [];
-  let offset = log.startOffset(stream);
-  for (;;) {
-    const page = await log.read(stream, offset, { maxRecords: 1000 });
-    if (page.length === 0) return out;
-    out.push(...page);
-    offset = page.at(-1)!.nextOffset;
   }
 }
 

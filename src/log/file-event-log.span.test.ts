@@ -6,26 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expectedSpan, expectSpan } from './conformance-span.js';
-import type { SpanOptions, StoredRecord } from './event-log.js';
+import type { SpanOptions } from './event-log.js';
 import { FileEventLog } from './file-event-log.js';
 import { INDEX_SPACING_BYTES } from './segment-index.js';
 import { seededRandom } from './test-support/seeded-random.js';
+import { readEverything } from './test-support/read-everything.js';
 import { useTempDirectories } from './test-support/temp-directories.js';
 
 const tempDirectory = useTempDirectories();
 const ROOMY = 1024 ** 3;
 const SEGMENT_BYTES = 2 * 1024 * 1024;
-
-async function readEverything(log: FileEventLog, stream: string): Promise<StoredRecord[]> {
-  const out: StoredRecord[] = [];
-  let offset = log.startOffset(stream);
-  for (;;) {
-    const page = await log.read(stream, offset, { maxRecords: 1000 });
-    if (page.length === 0) return out;
-    out.push(...page);
-    offset = page.at(-1)!.nextOffset;
-  }
-}
 
 /** ~5 MiB in concurrent appends of varied records, a few larger than the index spacing. */
 async function fill(log: FileEventLog, stream: string): Promise<void> {
