@@ -9,7 +9,7 @@
  */
 import type { Backlog } from './event-log.js';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
-import { walkFrameLengths } from './frame-scanner.js';
+import { walkFrameLengths, type LengthWalk } from './frame-scanner.js';
 import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
 import type { Segment, SegmentChain } from './segment-chain.js';
 import { SegmentIndex } from './segment-index.js';
@@ -93,10 +93,36 @@ export async function recordsBefore(
   return before;
 }
 
+/** How a segment is walked: where, its size then, and what sees each frame (see `walkFrameLengths`). */
+export interface SegmentWalk {
+  readonly from: number;
+  readonly to: number;
+  readonly size: number;
+  readonly onFrame?: (frameBytes: number) => boolean | void;
+  readonly chunkBytes?: number;
+}
+
 /**
- * Counts the frames in `[from, to)`; `to` must be a record boundary. Undefined when the file is gone
- * (retention deleted it after the snapshot): it holds nothing anyone still needs.
+ * Walks frame lengths over part of one segment through its own short-lived handle, adding what it read
+ * to `stats`. Damage is a `LogCorruptionError`; undefined when the file is gone (retention deleted it
+ * after the caller's snapshot: it holds nothing anyone still needs).
  */
+export async function walkSegment(stream: string, segment: Segment, walk: SegmentWalk, stats: BacklogStats): Promise<LengthWalk | undefined> {
+  const handle = await openSegment(segment);
+  if (!handle) return undefined;
+  try {
+    const result = await walkFrameLengths(handle, walk.from, walk.to, walk.size, walk.onFrame, walk.chunkBytes);
+    stats.backlogReadBytes += result.bytesRead;
+    if (result.damage) {
+      throw new LogCorruptionError(stream, segment.path, segment.baseOffset + result.endPosition, `${result.damage} (walking frames from here)`);
+    }
+    return result;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Counts the frames in `[from, to)`; `to` must be a record boundary. Undefined when the file is gone. */
 async function walkCount(
   stream: string,
   segment: Segment,
@@ -106,19 +132,9 @@ async function walkCount(
   stats: BacklogStats,
   chunkBytes?: number,
 ): Promise<number | undefined> {
-  const handle = await openSegment(segment);
-  if (!handle) return undefined;
-  try {
-    const walk = await walkFrameLengths(handle, from, to, size, undefined, chunkBytes);
-    stats.backlogReadBytes += walk.bytesRead;
-    if (walk.damage) {
-      throw new LogCorruptionError(stream, segment.path, segment.baseOffset + walk.endPosition, `${walk.damage} (counting frames from here)`);
-    }
-    if (walk.endPosition !== to) throw new InvalidOffsetError(stream, segment.baseOffset + to, 'it lies inside a record');
-    return walk.count;
-  } finally {
-    await handle.close();
-  }
+  const walk = await walkSegment(stream, segment, { from, to, size, chunkBytes }, stats);
+  if (walk && walk.endPosition !== to) throw new InvalidOffsetError(stream, segment.baseOffset + to, 'it lies inside a record');
+  return walk?.count;
 }
 
 /** One length walk over a sealed segment, cached on it as its index and record count. */
@@ -132,20 +148,11 @@ export function indexSealedSegment(stream: string, segment: Segment, stats: Back
 }
 
 async function buildIndex(stream: string, segment: Segment, stats: BacklogStats): Promise<SegmentIndex | undefined> {
-  const handle = await openSegment(segment);
-  if (!handle) return undefined;
-  try {
-    const size = segment.size;
-    const index = new SegmentIndex();
-    const walk = await walkFrameLengths(handle, 0, size, size, (frameBytes) => index.noteFrame(frameBytes));
-    stats.backlogReadBytes += walk.bytesRead;
-    if (walk.damage) {
-      throw new LogCorruptionError(stream, segment.path, segment.baseOffset + walk.endPosition, `${walk.damage} (counting frames from here)`);
-    }
-    segment.index = index;
-    segment.records = index.records;
-    return index;
-  } finally {
-    await handle.close();
-  }
+  const size = segment.size;
+  const index = new SegmentIndex();
+  const walk = await walkSegment(stream, segment, { from: 0, to: size, size, onFrame: (frameBytes) => index.noteFrame(frameBytes) }, stats);
+  if (!walk) return undefined;
+  segment.index = index;
+  segment.records = index.records;
+  return index;
 }

@@ -6,13 +6,10 @@
  * cutting a 100 MiB delivery batch reads ~64 KiB, where a read-based cut read, checksummed and made an
  * object of every record in it.
  */
-import { indexSealedSegment, recordsBefore, type BacklogStats } from './backlog-counter.js';
+import { indexSealedSegment, recordsBefore, walkSegment, type BacklogStats } from './backlog-counter.js';
 import type { Span, SpanOptions } from './event-log.js';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
-import { walkFrameLengths } from './frame-scanner.js';
-import { LogCorruptionError } from './log-errors.js';
 import type { Segment, SegmentChain } from './segment-chain.js';
-import { openSegment } from './stream-reader.js';
 
 /** What the walk over the last stretch found; undefined when the file is gone. */
 interface StretchWalk {
@@ -110,35 +107,19 @@ interface StretchBudget {
 
 /** Walks frame headers from `from` (a record boundary) towards `to` while the records fit the budget. */
 async function walkStretch(stream: string, segment: Segment, from: number, to: number, size: number, limits: StretchBudget): Promise<StretchWalk | undefined> {
-  const handle = await openSegment(segment);
-  if (!handle) return undefined;
-  try {
-    let weight = 0;
-    let records = 0;
-    let full = false;
-    const walk = await walkFrameLengths(
-      handle,
-      from,
-      to,
-      size,
-      (frameBytes) => {
-        const recordWeight = frameBytes - limits.perRecordDiscount;
-        if ((records > 0 || !limits.firstJoins) && weight + recordWeight > limits.budget) {
-          full = true;
-          return false;
-        }
-        weight += recordWeight;
-        records++;
-        return true;
-      },
-      limits.chunkBytes,
-    );
-    limits.stats.backlogReadBytes += walk.bytesRead;
-    if (walk.damage) {
-      throw new LogCorruptionError(stream, segment.path, segment.baseOffset + walk.endPosition, `${walk.damage} (measuring a span from here)`);
+  let weight = 0;
+  let records = 0;
+  let full = false;
+  const onFrame = (frameBytes: number): boolean => {
+    const recordWeight = frameBytes - limits.perRecordDiscount;
+    if ((records > 0 || !limits.firstJoins) && weight + recordWeight > limits.budget) {
+      full = true;
+      return false;
     }
-    return { records, endPosition: walk.endPosition, full };
-  } finally {
-    await handle.close();
-  }
+    weight += recordWeight;
+    records++;
+    return true;
+  };
+  const walk = await walkSegment(stream, segment, { from, to, size, onFrame, chunkBytes: limits.chunkBytes }, limits.stats);
+  return walk && { records, endPosition: walk.endPosition, full };
 }
