@@ -62,6 +62,11 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
+/** The two shapes an append arrives in: record objects, or `appendPacked`'s buffer and positions. */
+function isPacked(records: readonly AppendRecord[] | PackedRecords): records is PackedRecords {
+  return !Array.isArray(records);
+}
+
 class GroupFailure extends Error {
   constructor(
     readonly publicError: SluiceError,
@@ -101,9 +106,8 @@ export class GroupCommitWriter {
    */
   append(records: readonly AppendRecord[] | PackedRecords): Promise<AppendResult> {
     this.#context.assertWritable();
-    const packed = !Array.isArray(records);
-    const bytes = packed ? packedFramedSize(records as PackedRecords) : framedSize(records as readonly AppendRecord[]);
-    const count = packed ? (records as PackedRecords).positions.length / 2 : (records as readonly AppendRecord[]).length;
+    const bytes = isPacked(records) ? packedFramedSize(records) : framedSize(records);
+    const count = isPacked(records) ? records.positions.length / 2 : records.length;
     if (count === 0) {
       const end = this.#chain.endOffset;
       return Promise.resolve({ firstOffset: end, nextOffset: end });
@@ -162,7 +166,7 @@ export class GroupCommitWriter {
   async #encodeWriteSync(group: PendingAppend[], buffer: Buffer, groupBytes: number): Promise<void> {
     let position = 0;
     for (const { records } of group) {
-      position = Array.isArray(records) ? encodeFrames(buffer, position, records as readonly AppendRecord[]) : encodePackedFrames(buffer, position, records as PackedRecords);
+      position = isPacked(records) ? encodePackedFrames(buffer, position, records) : encodeFrames(buffer, position, records);
     }
 
     const { segment, handle } = await this.#segmentFor(groupBytes);
