@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "sluice_native",
-      "sources": ["native/binding.c", "native/page_cache.c"],
+      "sources": ["native/binding.c", "native/page_cache.c", "native/durable_write.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

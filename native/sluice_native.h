@@ -4,5 +4,6 @@
 #include <node_api.h>
 
 napi_value drop_cached_pages(napi_env env, napi_callback_info info);
+napi_value write_durably(napi_env env, napi_callback_info info);
 
 #endif

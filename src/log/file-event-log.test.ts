@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SluiceError } from '../errors/index.js';
 import { describeEventLogConformance } from './conformance.js';
 import { LOCK_DATABASE_NAME, LOCK_FILE_NAME } from './directory-lock.js';
+import { defaultDurableWrite, DurableWriteError, writeThenSync, type DurableWrite } from './durable-write.js';
 import type { AppendRecord, EventLog } from './event-log.js';
 import { FileEventLog } from './file-event-log.js';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
@@ -218,10 +219,12 @@ describe('FileEventLog', () => {
     await log.close();
   });
 
+  // The two tests below inject faults into node's FileHandle, so they use the FileHandle way of writing
+  // (`writeThenSync`); the ones after them fail the default way (one native job) at each step.
   it('after a failed fdatasync refuses every append until reopened, and loses nothing acknowledged', async () => {
     const directory = await tempDirectory();
     const logger = new RecordingLogger();
-    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, logger });
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, logger, durableWrite: writeThenSync });
     await log.append('s', [record('acknowledged')]);
     const handlePrototype = await fileHandlePrototype(directory);
     const datasync = vi.spyOn(handlePrototype, 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
@@ -241,7 +244,7 @@ describe('FileEventLog', () => {
 
   it('answers ENOSPC with log_full, undoes the partial write and stays writable', async () => {
     const directory = await tempDirectory();
-    const log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    const log = await FileEventLog.open({ directory, maxBytes: ROOMY, durableWrite: writeThenSync });
     await log.append('s', [record('first')]);
     const handlePrototype = await fileHandlePrototype(directory);
     const originalWrite = handlePrototype.write as (buffer: Buffer, offset: number, length: number, position: number) => Promise<unknown>;
@@ -256,6 +259,41 @@ describe('FileEventLog', () => {
     await log.append('s', [record('second')]);
     expect((await log.read('s', 0)).map((stored) => stored.data.toString())).toEqual(['first', 'second']);
     expect((await stat(join(directory, 'streams', 's', '00000000000000000000.seg'))).size).toBe(2 * FRAME_HEADER_BYTES + 11);
+    await log.close();
+  });
+
+  it('with the default durable write: a failed sync fails the log, a failed write (ENOSPC) is undone and answered log_full', async () => {
+    const directory = await tempDirectory();
+    // The default way of writing, made to fail once at the chosen step: ENOSPC after part of the group
+    // is on disk, or EIO from the sync after all of it is.
+    let failNext: 'write' | 'sync' | undefined;
+    const faulty: DurableWrite = async (handle, buffer, length, position) => {
+      const step = failNext;
+      failNext = undefined;
+      if (step === 'write') {
+        await defaultDurableWrite(handle, buffer, Math.min(7, length), position);
+        throw new DurableWriteError('write', Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+      }
+      await defaultDurableWrite(handle, buffer, length, position);
+      if (step === 'sync') throw new DurableWriteError('sync', Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    };
+    let log = await FileEventLog.open({ directory, maxBytes: ROOMY, durableWrite: faulty });
+    await log.append('s', [record('first')]);
+    failNext = 'write';
+    await expect(log.append('s', [record('does not fit')])).rejects.toMatchObject({ code: 'log_full' });
+    expect(log.isWritable()).toBe(true);
+    expect((await stat(join(directory, 'streams', 's', '00000000000000000000.seg'))).size).toBe(FRAME_HEADER_BYTES + 5);
+    await log.append('s', [record('second')]);
+    failNext = 'sync';
+    await expect(log.append('s', [record('unsure')])).rejects.toMatchObject({ code: 'log_unavailable' });
+    expect(log.isWritable()).toBe(false);
+    await expect(log.append('s', [record('refused')])).rejects.toMatchObject({ code: 'log_unavailable' });
+    await log.close();
+    log = await FileEventLog.open({ directory, maxBytes: ROOMY });
+    const kept = (await log.read('s', 0)).map((stored) => stored.data.toString());
+    // What was acknowledged is there; the unsure record may be (its bytes were written), never more.
+    expect(kept.slice(0, 2)).toEqual(['first', 'second']);
+    expect(kept.length === 2 || (kept.length === 3 && kept[2] === 'unsure')).toBe(true);
     await log.close();
   });
 });

@@ -22,6 +22,7 @@ import { countBacklog, type BacklogStats } from './backlog-counter.js';
 import { CursorStore } from './cursor-store.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { DiskBudget } from './disk-budget.js';
+import { defaultDurableWrite, type DurableWrite } from './durable-write.js';
 import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, PackedRecords, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
 import { decodeStreamName, encodeStreamName, STREAMS_DIRECTORY, syncDirectory } from './file-names.js';
 import { MAX_GROUP_BYTES, type AppendStats, type WriterContext } from './group-commit-writer.js';
@@ -62,6 +63,11 @@ export interface FileEventLogOptions {
   readonly cachedTailBytes?: number;
   /** What drops pages (default: the native binding, when it is built). */
   readonly pageCacheDropper?: PageCacheDropper;
+  /**
+   * How a group is written and synced (default: both in one thread-pool job where the native addon is
+   * built, durable-write.ts). Tests pass `writeThenSync`, or a faulty one.
+   */
+  readonly durableWrite?: DurableWrite;
   readonly logger?: LogLogger;
 }
 
@@ -100,6 +106,7 @@ export class FileEventLog implements EventLog {
       budget: this.#budget,
       stats: this.#stats,
       scratch: new ScratchBuffers({ maxBytes: MAX_GROUP_BYTES, keep: 2 }),
+      durableWrite: options.durableWrite ?? defaultDurableWrite,
       assertWritable: () => this.#assertWritable(),
       isFailed: () => this.#failure !== undefined,
       fail: (stream, error) => this.#fail(stream, error),

@@ -1,7 +1,8 @@
 /**
  * The append path of one stream: group commit. Appends queue here; one drain loop at a time takes
  * the whole queue (up to a byte cap), encodes it into ONE buffer, writes it with ONE positioned write,
- * makes it durable with ONE fdatasync, and only then resolves every append of the group. Appends that
+ * makes it durable with ONE fdatasync (both in one thread-pool job where the native addon is built,
+ * durable-write.ts), and only then resolves every append of the group. Appends that
  * arrive while a sync is in flight wait for the next group, so syncs track disk latency, not request
  * rate. Each append is encoded contiguously inside its group, and a group goes wholly into one
  * segment, so an append is contiguous and all-or-nothing.
@@ -19,6 +20,7 @@ import { SluiceError } from '../errors/index.js';
 import type { AppendRecord, AppendResult, PackedRecords } from './event-log.js';
 import { logFull, type DiskBudget } from './disk-budget.js';
 import { segmentFileName, syncDirectory } from './file-names.js';
+import { DurableWriteError, type DurableWrite } from './durable-write.js';
 import { encodeFrames, encodePackedFrames, framedSize, packedFramedSize } from './frame-codec.js';
 import type { ScratchBuffers } from './scratch-buffers.js';
 import type { SegmentChain, Segment } from './segment-chain.js';
@@ -45,6 +47,8 @@ export interface WriterContext {
   readonly stats: AppendStats;
   /** Where groups are encoded (reused across groups and streams). */
   readonly scratch: ScratchBuffers;
+  /** Puts an encoded group on disk: write, then fdatasync. */
+  readonly durableWrite: DurableWrite;
   /** Throws `log_unavailable` while the log cannot take new appends (failed or closing). */
   assertWritable(): void;
   /** True once a write or sync failed: queued groups must not be written either. */
@@ -172,20 +176,10 @@ export class GroupCommitWriter {
     const { segment, handle } = await this.#segmentFor(groupBytes);
     const writeAt = segment.size;
     try {
-      let written = 0;
-      while (written < groupBytes) {
-        const { bytesWritten } = await handle.write(buffer, written, groupBytes - written, writeAt + written);
-        written += bytesWritten;
-      }
+      await this.#context.durableWrite(handle, buffer, groupBytes, writeAt);
     } catch (error) {
-      throw await this.#writeFailure(handle, writeAt, error);
-    }
-    try {
-      // fdatasync, not fsync: it still flushes the file size (needed to read the data back), and skips
-      // timestamps nobody needs.
-      await handle.datasync();
-    } catch (error) {
-      throw new GroupFailure(errorFor(error), true);
+      if (error instanceof DurableWriteError && error.step === 'write') throw await this.#writeFailure(handle, writeAt, error.cause);
+      throw new GroupFailure(errorFor(error instanceof DurableWriteError ? error.cause : error), true);
     }
 
     const stats = this.#context.stats;

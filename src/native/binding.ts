@@ -9,6 +9,12 @@ import { createRequire } from 'node:module';
 export interface NativeBinding {
   /** posix_fadvise(fd, offset, length, POSIX_FADV_DONTNEED) on the libuv pool (native/page_cache.c). */
   dropCachedPages(fd: number, offset: number, length: number): Promise<void>;
+  /**
+   * pwrite of buffer[offset, offset + length) at `position`, then fdatasync, as one libuv pool job
+   * (native/durable_write.c). Rejects with an error carrying `code`, `syscall` ("write" or
+   * "fdatasync") and `bytesWritten`.
+   */
+  writeDurably(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<void>;
 }
 
 function load(): { binding: NativeBinding | undefined; unavailable: string | undefined } {
