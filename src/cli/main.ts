@@ -3,8 +3,9 @@
  * The `sluice` command line (package.json `bin`). Only assembles the sub-commands of ./commands; each
  * owns its flags and its exit codes.
  */
-// First: sizes the thread pool before any module can start it.
+// First: sizes the thread pool before any module can start it, and caps heap growth before the heap grows.
 import './thread-pool.js';
+import './heap-growth.js';
 import { Command } from 'commander';
 import { commands } from './commands/index.js';
 
