@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <node_api.h>
 #include "sluice_native.h"
@@ -33,20 +32,6 @@ typedef struct {
   int error;
   const char* failed_call;
 } DurableWriteJob;
-
-static const char* errno_name(int error) {
-  switch (error) {
-    case ENOSPC: return "ENOSPC";
-    case EDQUOT: return "EDQUOT";
-    case EIO: return "EIO";
-    case EBADF: return "EBADF";
-    case EINVAL: return "EINVAL";
-    case EFBIG: return "EFBIG";
-    case EROFS: return "EROFS";
-    case ECANCELED: return "ECANCELED";
-    default: return "EIO";
-  }
-}
 
 /* fdatasync where the platform has it; macOS only makes data durable with F_FULLFSYNC (as libuv does). */
 static int sync_data(int fd) {
@@ -88,14 +73,9 @@ static void durable_write_complete(napi_env env, napi_status status, void* data)
     napi_get_undefined(env, &result);
     napi_resolve_deferred(env, job->deferred, result);
   } else {
-    int error = status == napi_ok ? job->error : ECANCELED;
-    napi_value code;
-    napi_value message;
     napi_value syscall;
     napi_value written;
-    napi_create_string_utf8(env, errno_name(error), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, strerror(error), NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &result);
+    result = errno_error(env, status == napi_ok ? job->error : ECANCELED);
     napi_create_string_utf8(env, job->failed_call ? job->failed_call : "write", NAPI_AUTO_LENGTH, &syscall);
     napi_set_named_property(env, result, "syscall", syscall);
     napi_create_double(env, (double)job->written, &written);

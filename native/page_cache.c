@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <node_api.h>
 #include "sluice_native.h"
 
@@ -22,16 +21,6 @@ typedef struct {
   int64_t length;
   int error;
 } DropJob;
-
-static const char* errno_name(int error) {
-  switch (error) {
-    case EBADF: return "EBADF";
-    case EINVAL: return "EINVAL";
-    case ESPIPE: return "ESPIPE";
-    case ENOSYS: return "ENOSYS";
-    default: return "EIO";
-  }
-}
 
 static void drop_execute(napi_env env, void* data) {
   (void)env;
@@ -51,12 +40,7 @@ static void drop_complete(napi_env env, napi_status status, void* data) {
     napi_get_undefined(env, &result);
     napi_resolve_deferred(env, job->deferred, result);
   } else {
-    int error = status == napi_ok ? job->error : ECANCELED;
-    napi_value code;
-    napi_value message;
-    napi_create_string_utf8(env, error == ECANCELED ? "ECANCELED" : errno_name(error), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, strerror(error), NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &result);
+    result = errno_error(env, status == napi_ok ? job->error : ECANCELED);
     napi_reject_deferred(env, job->deferred, result);
   }
   napi_delete_async_work(env, job->work);
