@@ -115,11 +115,5 @@ napi_value write_durably(napi_env env, napi_callback_info info) {
   job->length = (size_t)length;
   job->position = position;
   napi_create_reference(env, argv[1], 1, &job->buffer_ref);
-  napi_value promise;
-  napi_value name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "sluice:writeDurably", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, durable_write_execute, durable_write_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_promise_job(env, "sluice:writeDurably", durable_write_execute, durable_write_complete, job, &job->work, &job->deferred);
 }

@@ -67,11 +67,5 @@ napi_value drop_cached_pages(napi_env env, napi_callback_info info) {
   job->fd = fd;
   job->offset = offset;
   job->length = length;
-  napi_value promise;
-  napi_value name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "sluice:dropCachedPages", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, drop_execute, drop_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_promise_job(env, "sluice:dropCachedPages", drop_execute, drop_complete, job, &job->work, &job->deferred);
 }

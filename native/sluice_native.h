@@ -9,4 +9,8 @@ napi_value write_durably(napi_env env, napi_callback_info info);
 /* An Error for a failed system call: `code` the errno name, the message strerror's (errno_error.c). */
 napi_value errno_error(napi_env env, int error);
 
+/* Queues `job` on the libuv pool and returns the promise `complete` settles (promise_job.c). */
+napi_value queue_promise_job(napi_env env, const char* resource_name, napi_async_execute_callback execute, napi_async_complete_callback complete,
+                             void* job, napi_async_work* work, napi_deferred* deferred);
+
 #endif

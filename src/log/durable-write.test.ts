@@ -3,7 +3,7 @@
  * failures, each attributed to the step that failed. The one-job version is the native addon
  * (native/durable_write.c), built by `npm ci` on Linux.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeBinding } from '../native/binding.js';
@@ -17,6 +17,13 @@ const ways: Array<[string, DurableWrite | undefined]> = [
   ['writeThenSync', writeThenSync],
   ['writeAndSyncInOneJob', writeAndSyncInOneJob],
 ];
+
+/** An empty file, opened read-only. */
+async function readOnlyFile(): Promise<FileHandle> {
+  const path = join(await tempDirectory(), 'segment');
+  await (await open(path, 'w')).close();
+  return open(path, 'r');
+}
 
 /** Runs `write` and returns what it rejected with (failing the test if it resolved). */
 async function failureOf(write: Promise<void>): Promise<DurableWriteError> {
@@ -65,25 +72,17 @@ describe('durable writes', () => {
       expect(written.subarray(5).equals(group)).toBe(true);
     });
 
-    it.runIf(durableWrite !== undefined && linux)('a write refused by the file (read-only descriptor) fails at the write step, with its errno', async () => {
-      const path = join(await tempDirectory(), 'segment');
-      await (await open(path, 'w')).close();
-      const handle = await open(path, 'r');
+    // Each step failed for real: a read-only descriptor refuses the write; /dev/null takes writes but
+    // cannot fdatasync.
+    it.runIf(durableWrite !== undefined && linux).each([
+      { failure: 'a write refused by the file (read-only descriptor)', step: 'write', code: 'EBADF', file: readOnlyFile },
+      { failure: 'a sync the file cannot do (/dev/null)', step: 'sync', code: 'EINVAL', file: async () => open('/dev/null', 'r+') },
+    ])('$failure fails at the $step step, with its errno', async ({ step, code, file }) => {
+      const handle = await file();
       try {
         const error = await failureOf(durableWrite!(handle, Buffer.from('data'), 4, 0));
-        expect(error.step).toBe('write');
-        expect(error.cause).toMatchObject({ code: 'EBADF' });
-      } finally {
-        await handle.close();
-      }
-    });
-
-    it.runIf(durableWrite !== undefined && linux)('a sync the file cannot do (/dev/null takes writes, not fdatasync) fails at the sync step', async () => {
-      const handle = await open('/dev/null', 'r+');
-      try {
-        const error = await failureOf(durableWrite!(handle, Buffer.from('data'), 4, 0));
-        expect(error.step).toBe('sync');
-        expect(error.cause).toMatchObject({ code: 'EINVAL' });
+        expect(error.step).toBe(step);
+        expect(error.cause).toMatchObject({ code });
       } finally {
         await handle.close();
       }
