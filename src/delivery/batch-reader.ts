@@ -43,12 +43,14 @@ export async function planNextBatch(
 
 /** The batch [firstOffset, endOffset) of `sourceId`'s stream, readable any number of times. */
 export function deliveryBatch(log: EventLog, sourceId: string, firstOffset: number, endOffset: number): DeliveryBatch {
-  return {
+  const batch: DeliveryBatch = {
     sourceId,
     firstOffset,
     endOffset,
     chunks: () => readRange(log, sourceId, firstOffset, endOffset),
   };
+  if (!log.fileRanges) return batch;
+  return { ...batch, fileRanges: () => log.fileRanges!(sourceId, firstOffset, endOffset) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * (`src/destinations/<type>/`). The runtime owns cursors, batching, retries, backoff and status; a
  * destination only turns one batch of log records into objects and says which errors are worth retrying.
  */
-import type { StoredRecord } from '../log/event-log.js';
+import type { FileRange, StoredRecord } from '../log/event-log.js';
 
 /** One batch: the records of one source's stream in [firstOffset, endOffset), fixed before delivery. */
 export interface DeliveryBatch {
@@ -19,6 +19,12 @@ export interface DeliveryBatch {
    * kept alive (and promoted by the garbage collector) while a slow destination waited.
    */
   chunks(): AsyncIterable<readonly StoredRecord[]>;
+  /**
+   * Where the batch's records lie in the log's files (`EventLog.fileRanges`), when the log keeps them
+   * in files: a destination may read them on a thread of its own instead of through `chunks()`, so
+   * that the records never occupy the event loop. Asked again for each pass, like `chunks()`.
+   */
+  fileRanges?(): readonly FileRange[];
 }
 
 /** An object a delivery wrote. */

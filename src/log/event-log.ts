@@ -99,6 +99,19 @@ export interface Span {
   readonly full: boolean;
 }
 
+/**
+ * Where some of a stream's records lie in a local file (`EventLog.fileRanges`): the frames whose
+ * positions in `path` are in [from, to), the file's first byte being stream offset `baseOffset`.
+ * `segmentEnd` is where the file's durable bytes end (a frame claiming to run past it is damage).
+ */
+export interface FileRange {
+  readonly path: string;
+  readonly baseOffset: number;
+  readonly from: number;
+  readonly to: number;
+  readonly segmentEnd: number;
+}
+
 export interface LogUsage {
   /** Bytes the log holds on its medium now. */
   readonly bytes: number;
@@ -125,6 +138,15 @@ export interface EventLog {
 
   /** Reads records with offset ≥ `fromOffset`, in order. An offset below the retained start reads from the start. */
   read(stream: string, fromOffset: number, options?: ReadOptions): Promise<StoredRecord[]>;
+
+  /**
+   * Optional, for logs kept in local files: where the records [firstOffset, endOffset) of `stream` lie
+   * (both must be record boundaries of the retained stream, as `span` returns them), so another thread
+   * can read them itself (`file-range-reader.ts`) instead of the caller's event loop reading them.
+   * The ranges stay valid while the records are retained, i.e. until every consumer's cursor passes
+   * them. A log without it is read with `read`.
+   */
+  fileRanges?(stream: string, firstOffset: number, endOffset: number): FileRange[];
 
   /** Offset of the oldest retained record of `stream` (its end when empty; 0 for an unknown stream). */
   startOffset(stream: string): number;

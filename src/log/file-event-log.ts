@@ -23,18 +23,19 @@ import { CursorStore } from './cursor-store.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { DiskBudget } from './disk-budget.js';
 import { defaultDurableWrite, type DurableWrite } from './durable-write.js';
-import type { AppendRecord, AppendResult, Backlog, EventLog, LogUsage, PackedRecords, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
+import type { AppendRecord, AppendResult, Backlog, EventLog, FileRange, LogUsage, PackedRecords, ReadOptions, Span, SpanOptions, StoredRecord } from './event-log.js';
 import { decodeStreamName, encodeStreamName, STREAMS_DIRECTORY, syncDirectory } from './file-names.js';
 import { MAX_GROUP_BYTES, type AppendStats, type WriterContext } from './group-commit-writer.js';
 import { ScratchBuffers } from './scratch-buffers.js';
 import { silentLogger, type LogLogger } from './log-logger.js';
 import { DEFAULT_CACHED_TAIL_BYTES, type CachedTailOptions } from './cached-tail.js';
+import { InvalidOffsetError } from './log-errors.js';
 import { pageCacheDropper, pageCacheDropperUnavailable, type PageCacheDropper } from './page-cache.js';
 import { recoverStream } from './recovery.js';
 import { SegmentChain } from './segment-chain.js';
 import { measureSpan } from './span-measure.js';
 import { assertSpanOptions } from './span-options.js';
-import { readStream } from './stream-reader.js';
+import { fileRangesOf, readStream } from './stream-reader.js';
 import { StreamState } from './stream-state.js';
 import { tailOffsetOf } from './tail-offset.js';
 
@@ -193,6 +194,17 @@ export class FileEventLog implements EventLog {
     assertOffset(fromOffset, true);
     const state = this.#streams.get(stream);
     return state ? readStream(stream, state.chain, fromOffset, options) : [];
+  }
+
+  fileRanges(stream: string, firstOffset: number, endOffset: number): FileRange[] {
+    this.#assertOpen();
+    assertOffset(firstOffset, false);
+    assertOffset(endOffset, false);
+    const chain = this.#streams.get(stream)?.chain;
+    if (!chain || endOffset <= firstOffset) return [];
+    if (firstOffset < chain.startOffset) throw new InvalidOffsetError(stream, firstOffset, 'it is no longer retained');
+    if (endOffset > chain.endOffset) throw new InvalidOffsetError(stream, endOffset, 'it lies past the durable end of the stream');
+    return fileRangesOf(chain, firstOffset, endOffset);
   }
 
   startOffset(stream: string): number {

@@ -3,7 +3,6 @@
  * ever loads a whole segment. Shared by reads, backlog counting and start-up recovery. It never
  * decides what damage means: it reports where the good frames end and why.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { FRAME_HEADER_BYTES, frameTimestamp, probeFrame, wholeFramePayload } from './frame-codec.js';
 
 /**
@@ -20,6 +19,14 @@ export interface ScanOutcome {
   readonly bufferFull?: boolean;
   /** Set when the walk stopped at bytes that are not a whole, valid frame. */
   readonly damage?: { readonly position: number; readonly reason: string };
+}
+
+/**
+ * What a walk reads through: a `FileHandle`, or (in a thread that may block, file-range-reader.ts) a
+ * descriptor read synchronously behind the same shape.
+ */
+export interface PositionedReader {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
 }
 
 /** Default read window: big enough to amortise syscalls, small enough to bound memory. */
@@ -42,7 +49,7 @@ export interface ScanBuffer {
  * stops with `bufferFull`.
  */
 export async function scanFrames(
-  handle: FileHandle,
+  handle: PositionedReader,
   from: number,
   end: number,
   visit: FrameVisitor,
@@ -91,7 +98,7 @@ export async function scanFrames(
 }
 
 /** Reads up to `length` bytes at `position`; fewer only at end of file. */
-async function readFully(handle: FileHandle, target: Buffer, length: number, position: number): Promise<number> {
+async function readFully(handle: PositionedReader, target: Buffer, length: number, position: number): Promise<number> {
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(target, filled, length - filled, position + filled);
@@ -122,7 +129,7 @@ export interface LengthWalk {
  * counted; returning false stops the walk there, that frame not counted (a caller with a budget).
  */
 export async function walkFrameLengths(
-  handle: FileHandle,
+  handle: PositionedReader,
   from: number,
   to: number,
   segmentEnd: number,

@@ -4,8 +4,8 @@
  * read into a bounded buffer.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ReadOptions, StoredRecord } from './event-log.js';
-import { DEFAULT_SCAN_CHUNK_BYTES, scanFrames, type ScanBuffer } from './frame-scanner.js';
+import type { FileRange, ReadOptions, StoredRecord } from './event-log.js';
+import { DEFAULT_SCAN_CHUNK_BYTES, scanFrames, type PositionedReader, type ScanBuffer } from './frame-scanner.js';
 import { InvalidOffsetError, LogCorruptionError } from './log-errors.js';
 import type { Segment, SegmentChain } from './segment-chain.js';
 
@@ -73,6 +73,25 @@ export async function readStream(stream: string, chain: SegmentChain, fromOffset
   return records;
 }
 
+/** The segments' parts holding [firstOffset, endOffset), oldest first (bounds checked by the caller). */
+export function fileRangesOf(chain: SegmentChain, firstOffset: number, endOffset: number): FileRange[] {
+  const ranges: FileRange[] = [];
+  for (let index = Math.max(chain.indexOf(firstOffset), 0); index < chain.segments.length; index++) {
+    const segment = chain.segments[index]!;
+    const segmentEndOffset = segment.baseOffset + segment.size;
+    if (segment.baseOffset >= endOffset) break;
+    if (segmentEndOffset <= firstOffset) continue;
+    ranges.push({
+      path: segment.path,
+      baseOffset: segment.baseOffset,
+      from: Math.max(firstOffset, segment.baseOffset) - segment.baseOffset,
+      to: Math.min(endOffset, segmentEndOffset) - segment.baseOffset,
+      segmentEnd: segment.size,
+    });
+  }
+  return ranges;
+}
+
 /**
  * Closes a read handle without waiting for it. The read's records are all made by then, and awaiting
  * the close (a thread-pool round trip, queued behind the log's writes and fdatasyncs) kept every
@@ -99,7 +118,11 @@ export async function openSegment(segment: Segment): Promise<FileHandle | undefi
  * from the segment start can tell: it either lands on the position (a record boundary, so the bytes
  * are damaged) or steps over it (a bad offset). Costly, but only on this error path.
  */
-async function damageError(stream: string, segment: Segment, handle: FileHandle, damage: { position: number; reason: string }): Promise<Error> {
+export async function damageError(
+  stream: string,
+  segment: Pick<Segment, 'path' | 'baseOffset' | 'size'>,
+  handle: PositionedReader,
+  damage: { position: number; reason: string }): Promise<Error> {
   let straddled = false;
   const walk = await scanFrames(handle, 0, segment.size, (position, frameBytes) => {
     if (position + frameBytes <= damage.position) return true;

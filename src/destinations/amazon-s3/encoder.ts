@@ -18,6 +18,7 @@ import { PassThrough, type Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GZIP_HEADER } from '../gzip/chunked-gzip.js';
 import { deflatePool, type GzipMember, type MemberOpener } from '../gzip/deflate-pool.js';
+import { LineChunker } from '../gzip/line-chunker.js';
 
 export const GZIP_LEVEL = 6;
 /**
@@ -33,7 +34,6 @@ export const ZLIB_CHUNK_BYTES = 1024 * 1024;
  * this encoder's buffered input.
  */
 export const ZLIB_QUEUE_BYTES = 4 * 1024 * 1024;
-const NEWLINE = 0x0a;
 
 /**
  * Chunks back from the deflate thread, to fill again instead of allocating: shared by every encoder
@@ -64,10 +64,8 @@ export class NdjsonGzipEncoder {
   readonly #out: PassThrough;
   readonly #member: GzipMember;
   readonly #done: Promise<void>;
-  readonly #chunkBytes: number;
   readonly #queueBytes: number;
-  #chunk: Buffer;
-  #filled = 0;
+  readonly #chunker: LineChunker;
   #lines = 0;
   #bytes = 0;
   /** Input bytes handed to the deflate thread and not yet written out. */
@@ -84,9 +82,9 @@ export class NdjsonGzipEncoder {
     sink: Writable,
     options: { level?: number; through?: readonly Transform[]; chunkBytes?: number; queueBytes?: number; deflate?: MemberOpener } = {},
   ) {
-    this.#chunkBytes = Math.max(64 * 1024, options.chunkBytes ?? ZLIB_CHUNK_BYTES);
+    const chunkBytes = Math.max(64 * 1024, options.chunkBytes ?? ZLIB_CHUNK_BYTES);
     this.#queueBytes = options.queueBytes ?? ZLIB_QUEUE_BYTES;
-    this.#chunk = takeChunk(this.#chunkBytes);
+    this.#chunker = new LineChunker(chunkBytes, () => takeChunk(chunkBytes), (full) => this.#enqueue(full, false));
     this.#member = (options.deflate ?? deflatePool).openMember(options.level ?? GZIP_LEVEL);
     this.#out = new PassThrough();
     this.#done = pipeline([this.#out, ...(options.through ?? []), sink]);
@@ -115,30 +113,13 @@ export class NdjsonGzipEncoder {
   writeLine(line: Uint8Array): Promise<void> | undefined {
     this.#lines++;
     this.#bytes += line.byteLength + 1;
-    if (this.#filled + line.byteLength < this.#chunkBytes) {
-      // Common case: the line and its newline fit in the current chunk.
-      this.#chunk.set(line, this.#filled);
-      this.#filled += line.byteLength;
-      this.#chunk[this.#filled++] = NEWLINE;
+    if (this.#chunker.fits(line)) {
+      this.#chunker.append(line);
       return undefined;
     }
-    this.#writeSpanning(line);
-    return this.#queued > this.#queueBytes ? this.#drained() : undefined;
-  }
-
-  /** A line that fills the current chunk: hands each chunk to the thread as it fills. */
-  #writeSpanning(line: Uint8Array): void {
     this.#throwIfFailed();
-    let position = 0;
-    while (position < line.byteLength) {
-      const take = Math.min(line.byteLength - position, this.#chunkBytes - this.#filled);
-      this.#chunk.set(line.subarray(position, position + take), this.#filled);
-      this.#filled += take;
-      position += take;
-      if (this.#filled === this.#chunkBytes) this.#enqueueChunk();
-    }
-    this.#chunk[this.#filled++] = NEWLINE;
-    if (this.#filled === this.#chunkBytes) this.#enqueueChunk();
+    this.#chunker.appendSpanning(line);
+    return this.#queued > this.#queueBytes ? this.#drained() : undefined;
   }
 
   /** Resolves once everything queued so far is deflated and written out (rejects if the member failed). */
@@ -150,16 +131,14 @@ export class NdjsonGzipEncoder {
   /** Deflates what is pending as the member's last chunk, writes the trailer and waits until the sink has everything. */
   async end(): Promise<void> {
     this.#throwIfFailed();
-    const rest = this.#chunk.subarray(0, this.#filled);
-    // A last piece filling the whole chunk went to the thread as the chunk itself, and comes back as
-    // the deflate's input (kept there); a shorter one was copied, and the chunk is free once it is done.
-    const chunkIsFree = rest.byteLength < this.#chunk.byteLength;
-    this.#filled = 0;
+    const { rest, chunk } = this.#chunker.finish();
+    // A last piece filling the whole chunk goes to the thread as the chunk itself, and comes back as
+    // the deflate's input (kept there); a shorter one is copied, and the chunk is free once it is done.
+    const chunkIsFree = rest.byteLength < chunk.byteLength;
     this.#enqueue(rest, true);
     await this.#written;
     this.#throwIfFailed();
-    if (chunkIsFree) giveChunk(this.#chunk);
-    this.#chunk = Buffer.alloc(0);
+    if (chunkIsFree) giveChunk(chunk);
     this.#out.end();
     await this.#done;
   }
@@ -169,14 +148,6 @@ export class NdjsonGzipEncoder {
     this.#member.abandon();
     this.#out.destroy(error);
     this.#done.catch(() => {});
-  }
-
-  /** The full chunk moves to the deflate thread: fill one it gave back, or a new one. */
-  #enqueueChunk(): void {
-    const full = this.#chunk;
-    this.#chunk = takeChunk(this.#chunkBytes);
-    this.#filled = 0;
-    this.#enqueue(full, false);
   }
 
   /** Hands `chunk` to the deflate thread and chains writing its output after the chunks before it. */

@@ -6,8 +6,14 @@
  *
  * Memory stays bounded whatever the batch: records stream from the log, at most `maxOpenDays`
  * encoders are open at once, and a batch touching more days (a long, quiet backlog) takes more passes
- * over `batch.chunks()` (re-readable by contract). Spool files live in a per-delivery temp directory
- * that is always removed. Used by both `amazon-s3` and `local-files`: same keys, same bytes.
+ * over the batch (re-readable by contract). Spool files live in a per-delivery temp directory that is
+ * always removed. Used by both `amazon-s3` and `local-files`: same keys, same bytes.
+ *
+ * Where the log keeps the batch in files (`batch.fileRanges`), a pass runs whole on the spool thread
+ * (spool-worker.ts), which reads the files itself: reading, checking and compressing a 100 MiB batch
+ * then costs the event loop two messages instead of ~250,000 record objects and ~100 read round trips
+ * competing with the Tracking API's requests. Otherwise (the in-memory log) the pass runs here,
+ * through `batch.chunks()` and the deflate thread; both write identical bytes.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -18,11 +24,17 @@ import type { DeliveredObject, DeliveryBatch } from '../../delivery/destination.
 import type { StoredRecord } from '../../log/event-log.js';
 import { unlinkGradually } from '../../log/gradual-unlink.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import { NdjsonGzipEncoder } from './encoder.js';
-import { objectKey, receivedDayOf } from './keys.js';
+import { DayRouter } from './day-router.js';
+import { GZIP_LEVEL, NdjsonGzipEncoder, ZLIB_CHUNK_BYTES } from './encoder.js';
+import { objectKey } from './keys.js';
+import type { SpooledObject, SpoolPassJob, SpoolPassResult } from './spool-pass.js';
+import { spoolThread } from './spool-thread.js';
 
 export const OBJECT_CONTENT_TYPE = 'text/plain';
 export const OBJECT_CONTENT_ENCODING = 'gzip';
+
+/** Day objects encoded at once in one pass, unless the options say otherwise. */
+const DEFAULT_MAX_OPEN_DAYS = 4;
 
 export interface LayoutWriterOptions {
   readonly store: ObjectStore;
@@ -81,43 +93,48 @@ export async function writeBatchObjects(batch: DeliveryBatch, options: LayoutWri
   }
 }
 
-interface SpooledObject {
-  readonly key: string;
-  readonly receivedDay: number;
-  readonly file: string;
-  readonly events: number;
-  readonly bytes: number;
-  readonly md5: string | undefined;
-}
-
-/** One read of the batch: encodes the first `maxOpenDays` unfinished days it meets into spool files. */
-async function spoolOnePass(
+/** One pass over the batch: on the spool thread when the log's files can be read there, else here. */
+function spoolOnePass(
   batch: DeliveryBatch,
   finishedDays: ReadonlySet<number>,
   spool: string,
   options: LayoutWriterOptions,
   signal: AbortSignal,
-): Promise<{ objects: SpooledObject[]; daysLeft: boolean }> {
-  const maxOpenDays = options.maxOpenDays ?? 4;
-  const open = new Map<number, DayObjectWriter>();
-  let daysLeft = false;
+): Promise<SpoolPassResult> {
+  const maxOpenDays = options.maxOpenDays ?? DEFAULT_MAX_OPEN_DAYS;
+  if (!batch.fileRanges) return spoolOnePassHere(batch, finishedDays, maxOpenDays, spool, options, signal);
+  const job: SpoolPassJob = {
+    sourceId: batch.sourceId,
+    ranges: batch.fileRanges(),
+    finishedDays: [...finishedDays],
+    maxOpenDays,
+    prefix: options.prefix,
+    nodeId: options.nodeId,
+    spoolDirectory: spool,
+    gzipLevel: options.gzipLevel ?? GZIP_LEVEL,
+    contentMd5: options.contentMd5 ?? true,
+    chunkBytes: ZLIB_CHUNK_BYTES,
+  };
+  return spoolThread.run(job, signal);
+}
+
+/** One pass on this thread, through `batch.chunks()`: for logs that are not files (and tests). */
+async function spoolOnePassHere(
+  batch: DeliveryBatch,
+  finishedDays: ReadonlySet<number>,
+  maxOpenDays: number,
+  spool: string,
+  options: LayoutWriterOptions,
+  signal: AbortSignal,
+): Promise<SpoolPassResult> {
+  const router = new DayRouter<DayObjectWriter>(finishedDays, maxOpenDays, (day, firstReceivedAt, firstOffset) =>
+    new DayObjectWriter(objectKey({ prefix: options.prefix, sourceId: batch.sourceId, receivedDay: day, firstReceivedAt, firstOffset, nodeId: options.nodeId }),
+      day, path.join(spool, `${randomUUID()}.gz`), options.gzipLevel, options.contentMd5 ?? true));
   /** Writes one chunk's records to their days' encoders, synchronously; returns the backpressure to await. */
   const spoolChunk = (chunk: readonly StoredRecord[]): Promise<void>[] => {
     const behind: Promise<void>[] = [];
     for (const record of chunk) {
-      const day = receivedDayOf(record.timestamp);
-      if (finishedDays.has(day)) continue;
-      let writer = open.get(day);
-      if (!writer) {
-        if (open.size >= maxOpenDays) {
-          daysLeft = true;
-          continue;
-        }
-        writer = new DayObjectWriter(objectKey({ prefix: options.prefix, sourceId: batch.sourceId, receivedDay: day, firstReceivedAt: record.timestamp, firstOffset: record.offset, nodeId: options.nodeId }),
-          day, path.join(spool, `${randomUUID()}.gz`), options.gzipLevel, options.contentMd5 ?? true);
-        open.set(day, writer);
-      }
-      const backpressure = writer.write(record);
+      const backpressure = router.writerFor(record.offset, record.timestamp)?.write(record);
       if (backpressure) behind.push(backpressure);
     }
     return behind;
@@ -140,10 +157,10 @@ async function spoolOnePass(
       await chunks.return?.(undefined);
     }
     const objects: SpooledObject[] = [];
-    for (const writer of open.values()) objects.push(await writer.finish());
-    return { objects, daysLeft };
+    for (const writer of router.open.values()) objects.push(await writer.finish());
+    return { objects, daysLeft: router.daysLeft };
   } catch (error) {
-    for (const writer of open.values()) writer.abandon();
+    for (const writer of router.open.values()) writer.abandon();
     throw error;
   }
 }

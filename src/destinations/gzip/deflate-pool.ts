@@ -11,8 +11,8 @@
  * CRC needs. If the thread dies, every member it held fails (their next chunk rejects) and the next
  * member starts a new thread.
  */
-import type { Worker } from 'node:worker_threads';
-import { startWorker, workerEntry } from '../../workers/start-worker.js';
+import { NicedThread, type ThreadRun } from '../../workers/niced-thread.js';
+import { workerEntry } from '../../workers/start-worker.js';
 import { transferableBuffer } from '../../workers/transferable.js';
 
 export type DeflateRequest =
@@ -38,13 +38,6 @@ export interface GzipMember {
   abandon(): void;
 }
 
-interface Running {
-  readonly thread: Worker;
-  readonly pending: Map<number, { resolve(deflated: Deflated): void; reject(error: Error): void }>;
-  /** Set once the thread is gone: its members can only fail. */
-  failure: Error | undefined;
-}
-
 /** Opens gzip members; the encoder takes any (tests count the chunks). */
 export interface MemberOpener {
   openMember(level: number): GzipMember;
@@ -58,72 +51,35 @@ export interface MemberOpener {
 const deflateWorkerLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
 
 export class DeflatePool implements MemberOpener {
-  readonly #niceness: number;
-  #running: Running | undefined;
-  #nextId = 1;
+  readonly #thread: NicedThread<DeflateReply>;
   #nextMember = 1;
 
   constructor(options: { niceness?: number } = {}) {
-    this.#niceness = options.niceness ?? 10;
+    this.#thread = new NicedThread(workerEntry(import.meta.url, 'deflate-worker'), { name: 'deflate', niceness: options.niceness ?? 10, resourceLimits: deflateWorkerLimits });
   }
 
   openMember(level: number): GzipMember {
-    const running = this.#thread();
+    // Every chunk of a member goes to the same thread: it holds the member's running CRC.
+    const run = this.#thread.acquire();
     const member = this.#nextMember++;
     return {
-      deflate: (chunk, last) => this.#deflate(running, member, chunk, level, last),
-      abandon: () => {
-        if (!running.failure) running.thread.postMessage({ kind: 'abandon', member } satisfies DeflateRequest);
-      },
+      deflate: (chunk, last) => deflateOn(run, member, chunk, level, last),
+      abandon: () => run.post({ kind: 'abandon', member } satisfies DeflateRequest),
     };
   }
 
   /** Stops the thread (tests; a running process just lets it go with the process). */
-  async close(): Promise<void> {
-    const running = this.#running;
-    this.#running = undefined;
-    if (running) await running.thread.terminate();
-  }
-
-  #deflate(running: Running, member: number, chunk: Uint8Array, level: number, last: boolean): Promise<Deflated> {
-    if (running.failure) return Promise.reject(running.failure);
-    const id = this.#nextId++;
-    const owned = transferableBuffer(chunk);
-    return new Promise<Deflated>((resolve, reject) => {
-      // Ref'd while it owes answers (a one-shot process waits for them), unref'd when idle.
-      if (running.pending.size === 0) running.thread.ref();
-      running.pending.set(id, { resolve, reject });
-      running.thread.postMessage({ kind: 'chunk', id, member, chunk: owned, level, last } satisfies DeflateRequest, [owned]);
-    });
-  }
-
-  #thread(): Running {
-    if (this.#running && !this.#running.failure) return this.#running;
-    const thread = startWorker(workerEntry(import.meta.url, 'deflate-worker'), { workerData: { niceness: this.#niceness }, resourceLimits: deflateWorkerLimits });
-    const running: Running = { thread, pending: new Map(), failure: undefined };
-    thread.on('message', (reply: DeflateReply) => {
-      const pending = running.pending.get(reply.id);
-      if (!pending) return;
-      running.pending.delete(reply.id);
-      if (running.pending.size === 0) thread.unref();
-      if ('error' in reply) pending.reject(new Error(`deflate failed: ${reply.error}`));
-      else pending.resolve({ output: Buffer.from(reply.output), input: Buffer.from(reply.input) });
-    });
-    let error: Error | undefined;
-    thread.on('error', (cause) => (error = cause));
-    thread.on('exit', (code) => {
-      running.failure = error ?? new Error(`The deflate thread exited with code ${code}.`);
-      for (const pending of running.pending.values()) pending.reject(running.failure);
-      running.pending.clear();
-    });
-    // After the listeners (adding a 'message' listener refs the worker's port again): an idle thread
-    // never keeps the process alive.
-    thread.unref();
-    this.#running = running;
-    return running;
+  close(): Promise<void> {
+    return this.#thread.close();
   }
 }
 
+async function deflateOn(run: ThreadRun<DeflateReply>, member: number, chunk: Uint8Array, level: number, last: boolean): Promise<Deflated> {
+  const owned = transferableBuffer(chunk);
+  const reply = await run.request((id) => ({ kind: 'chunk', id, member, chunk: owned, level, last }) satisfies DeflateRequest, [owned]);
+  if ('error' in reply) throw new Error(`deflate failed: ${reply.error}`);
+  return { output: Buffer.from(reply.output), input: Buffer.from(reply.input) };
+}
 
 /** The process's deflate thread, shared by every delivery encoder. */
 export const deflatePool = new DeflatePool();

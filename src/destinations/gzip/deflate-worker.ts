@@ -3,28 +3,14 @@
  * order they arrive, keeping each member's running CRC and length. It first lowers its own OS
  * scheduling priority, so compressing a delivery batch only takes CPU that ingest leaves idle.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { deflateChunk, newMemberState, type MemberState } from './chunked-gzip.js';
 import type { DeflateReply, DeflateRequest } from './deflate-pool.js';
+import { lowerThreadPriority } from '../../workers/thread-priority.js';
 import { transferableBuffer } from '../../workers/transferable.js';
 
 if (!parentPort) throw new Error('deflate-worker runs only as a worker thread (see deflate-pool.ts).');
 const port = parentPort;
-
-/**
- * On Linux, setpriority(2) on a thread id affects that thread alone; /proc/thread-self names ours.
- * Elsewhere (or if refused) the thread keeps the process's priority, which is only slower to yield.
- */
-function lowerThreadPriority(niceness: number): void {
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, niceness);
-  } catch {
-    // Not Linux, or not allowed: nothing to do.
-  }
-}
 
 lowerThreadPriority((workerData as { niceness: number }).niceness);
 
