@@ -5,7 +5,7 @@
  */
 // First: sizes the thread pool before any module can start it, and caps heap growth before the heap grows.
 import './thread-pool.js';
-import './heap-growth.js';
+import './v8-defaults.js';
 import { Command } from 'commander';
 import { commands } from './commands/index.js';
 
