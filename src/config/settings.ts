@@ -119,7 +119,7 @@ export const settings = {
   }),
   ingestWorkers: {
     ...integer({
-      doc: 'Worker threads that parse, enrich and serialize large batch requests (16 KiB and up) off the main thread, which keeps HTTP, the log and delivery. 0 does all ingest work on the main thread.',
+      doc: 'Worker threads that parse, enrich and serialize large batch requests (16 KiB and up) off the main thread, which keeps HTTP, the log and the scheduling of delivery (which reads and compresses batches on a thread of its own). 0 does all ingest work on the main thread.',
       // One core stays with the main thread; on 2 cores one worker measured as fast as two, with one V8 heap less.
       default: Math.max(0, Math.min(4, availableParallelism() - 1)),
       example: '4',
