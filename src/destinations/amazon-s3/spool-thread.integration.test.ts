@@ -3,10 +3,10 @@
  * itself. Against a real FileEventLog: the objects, keys, bytes and Content-MD5 are identical to what
  * the event loop's way (through `chunks()` and the deflate thread) writes for the same batch, for days
  * interleaved across passes and lines spanning gzip chunks; an abort, damage in the log and a failing
- * spool file are errors that leave nothing behind.
+ * spool file, and the thread dying mid-pass, are errors that leave nothing behind.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import type { ObjectStore, PutObjectInput } from '../../storage/object-store.js'
 import { ZLIB_CHUNK_BYTES } from './encoder.js';
 import { batchOf } from './test-support/batches.js';
 import { sampleEvent, seededRandom } from './test-support/sample-events.js';
+import { spoolThread } from './spool-thread.js';
 import { writeBatchObjects } from './uploader.js';
 
 const DAY = 86_400_000;
@@ -122,6 +123,38 @@ describe('spooling a file-log batch on the spool thread', () => {
     await expect(delivery).rejects.toThrow('shutting down');
     expect(store.objects.size).toBe(0);
     expect(await fs.readdir(spoolDirectory())).toEqual([]);
+  });
+
+  it('fails the delivery of a spool thread that dies mid-pass, and the next delivery starts a new thread', async () => {
+    const appended = await appendThreeDays();
+    const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
+    const store = memoryStore();
+    const options = { store, prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() };
+    const delivery = writeBatchObjects(batch, options, new AbortController().signal);
+    // The thread is writing once a spool file exists inside the delivery's directory.
+    const spoolFiles = async () => (await fs.readdir(spoolDirectory(), { recursive: true }).catch(() => [] as string[])).filter((name) => name.endsWith('.gz'));
+    while ((await spoolFiles()).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await spoolThread.close();
+    await expect(delivery).rejects.toThrow(/spool thread exited/);
+    expect(store.objects.size).toBe(0);
+    expect(await fs.readdir(spoolDirectory())).toEqual([]);
+    const objects = await writeBatchObjects(batch, options, new AbortController().signal);
+    expect(objects.reduce((sum, object) => sum + object.events, 0)).toBe(appended.lines.length);
+  });
+
+  it.runIf(process.platform === 'linux')('runs the pass on a thread at niceness 10, leaving the rest of the process alone', async () => {
+    const niceness = () =>
+      readdirSync('/proc/self/task').map((task) => {
+        const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
+    await spoolThread.close();
+    const before = niceness();
+    const appended = await appendThreeDays();
+    await writeBatchObjects(batchOf(log, SOURCE, appended.firstOffset, appended.endOffset), { store: memoryStore(), prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() }, new AbortController().signal);
+    const after = niceness();
+    expect(after.filter((nice) => nice === 10).length).toBe(before.filter((nice) => nice === 10).length + 1);
+    expect(after.filter((nice) => nice === 0).length).toBeGreaterThanOrEqual(before.filter((nice) => nice === 0).length);
   });
 
   it('fails with the log damage it met, and leaves no spool file', async () => {
