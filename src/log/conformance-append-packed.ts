@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectChained, freshName, readAll, text, type ConformanceContext } from './conformance-support.js';
 import type { PackedRecords } from './event-log.js';
+import { FRAME_HEADER_BYTES, frameHeaderAt } from './frame-codec.js';
 
 /** `texts` packed back to back into one buffer, after `lead` bytes of something else. */
 function pack(texts: readonly string[], timestamp: number, lead = 0): PackedRecords {
@@ -43,6 +44,32 @@ export function describeAppendPacked({ create }: ConformanceContext): void {
       const positions = new Uint32Array([12, 5, 2, 3, 7, 3, 2, 3]);
       await log.appendPacked(stream, { timestamp: 5, bytes, positions });
       expect((await readAll(log, stream, 0)).map(text)).toEqual(['three', 'one', 'two', 'one']);
+    });
+
+    it('stores framed records (each after its frame header) as the same records unframed', async () => {
+      const log = await create();
+      const stream = freshName();
+      const timestamp = 1_700_000_000_456;
+      const texts = ['{"a":1}', '', 'ünïcödé', 'x'.repeat(5_000)];
+      const bytes = Buffer.alloc(texts.reduce((sum, piece) => sum + FRAME_HEADER_BYTES + Buffer.byteLength(piece), 0));
+      const positions = new Uint32Array(texts.length * 2);
+      let at = 0;
+      texts.forEach((piece, index) => {
+        const length = bytes.write(piece, at + FRAME_HEADER_BYTES);
+        frameHeaderAt(bytes, at, length, timestamp);
+        positions[index * 2] = at + FRAME_HEADER_BYTES;
+        positions[index * 2 + 1] = length;
+        at += FRAME_HEADER_BYTES + length;
+      });
+      await log.appendPacked(stream, { timestamp, bytes, positions, framed: true });
+      // Only the second and fourth: what deduplication leaves breaks the run of frames.
+      await log.appendPacked(stream, { timestamp, bytes, positions: new Uint32Array([...positions.slice(2, 4), ...positions.slice(6, 8)]), framed: true });
+      const all = await readAll(log, stream, 0);
+      expect(all.map(text)).toEqual([...texts, texts[1], texts[3]]);
+      expect(all.every((record) => record.timestamp === timestamp)).toBe(true);
+      expectChained(all);
+      await expect(log.appendPacked(stream, { timestamp: timestamp + 1, bytes, positions, framed: true })).rejects.toThrow(RangeError);
+      expect(await readAll(log, stream, 0)).toHaveLength(6);
     });
 
     it('appends nothing for no positions, and answers the end', async () => {

@@ -27,6 +27,14 @@ export interface PackedRecords {
   readonly timestamp: number;
   readonly bytes: Uint8Array;
   readonly positions: Uint32Array;
+  /**
+   * True when each record's payload is preceded in `bytes` by its complete frame header for
+   * `timestamp`, written with the file log's own `frameHeaderAt` (frame-codec.ts): the ingest worker
+   * frames records as it encodes them, so the event loop only copies frames, with no CRC and no object
+   * per record. A log that does not store frames ignores it (the positions still say where each
+   * payload is).
+   */
+  readonly framed?: boolean;
 }
 
 /** A record read back from a stream. */

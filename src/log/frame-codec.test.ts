@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeFrames, encodePackedFrames, FRAME_HEADER_BYTES, framedSize, frameTimestamp, packedFramedSize, probeFrame, wholeFramePayload } from './frame-codec.js';
+import { encodeFrames, encodePackedFrames, FRAME_HEADER_BYTES, framedSize, frameHeaderAt, frameTimestamp, packedFramedSize, probeFrame, wholeFramePayload } from './frame-codec.js';
 
 const records = [
   { timestamp: 1_700_000_000_000, data: Buffer.from('first') },
@@ -37,6 +37,46 @@ describe('frame codec', () => {
       expect(encodeFrames(fromRecords, 5, asRecords)).toBe(fromRecords.length);
       expect(fromPacked).toEqual(fromRecords);
     }
+  });
+
+  it('copies framed records as they lie, to the same bytes as the records encoded here, runs and gaps alike', () => {
+    const timestamp = 1_700_000_000_123;
+    const texts = ['first', '', 'ünïcödé', 'x'.repeat(3_000), 'after a gap'];
+    // Frames back to back, then a gap of 9 bytes before the last one (an event rejected after encoding).
+    const source = Buffer.alloc(texts.reduce((sum, piece) => sum + FRAME_HEADER_BYTES + Buffer.byteLength(piece), 0) + 9 + 4, 0x3f);
+    const positions = new Uint32Array(texts.length * 2);
+    let at = 4;
+    texts.forEach((piece, index) => {
+      if (index === texts.length - 1) at += 9;
+      const length = source.write(piece, at + FRAME_HEADER_BYTES);
+      frameHeaderAt(source, at, length, timestamp);
+      positions[index * 2] = at + FRAME_HEADER_BYTES;
+      positions[index * 2 + 1] = length;
+      at += FRAME_HEADER_BYTES + length;
+    });
+    // The third record twice and the first last: a run may break anywhere.
+    const reordered = new Uint32Array([...positions.slice(0, 8), ...positions.slice(4, 6), ...positions.slice(8), ...positions.slice(0, 2)]);
+    for (const order of [positions, reordered]) {
+      const framed = { timestamp, bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), positions: order, framed: true };
+      const plain = { ...framed, framed: false };
+      expect(packedFramedSize(framed)).toBe(packedFramedSize(plain));
+      const fromFramed = Buffer.alloc(packedFramedSize(framed) + 5);
+      const fromPlain = Buffer.alloc(packedFramedSize(plain) + 5);
+      expect(encodePackedFrames(fromFramed, 5, framed)).toBe(fromFramed.length);
+      expect(encodePackedFrames(fromPlain, 5, plain)).toBe(fromPlain.length);
+      expect(fromFramed).toEqual(fromPlain);
+    }
+  });
+
+  it('refuses framed records whose header is missing or is for another length or time', () => {
+    const source = Buffer.alloc(FRAME_HEADER_BYTES + 5);
+    source.write('hello', FRAME_HEADER_BYTES);
+    frameHeaderAt(source, 0, 5, 42);
+    const packed = (positions: number[], timestamp = 42) => ({ timestamp, bytes: new Uint8Array(source), positions: new Uint32Array(positions), framed: true });
+    expect(packedFramedSize(packed([FRAME_HEADER_BYTES, 5]))).toBe(FRAME_HEADER_BYTES + 5);
+    expect(() => packedFramedSize(packed([FRAME_HEADER_BYTES, 5], 43))).toThrow(/not preceded by its frame header/);
+    expect(() => packedFramedSize(packed([FRAME_HEADER_BYTES + 1, 4]))).toThrow(RangeError);
+    expect(() => packedFramedSize(packed([3, 5]))).toThrow(RangeError);
   });
 
   it('writes the documented layout: the CRC is zlib CRC-32 over timestamp and payload', () => {

@@ -50,12 +50,18 @@ export function packedFramedSize(packed: PackedRecords): number {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('packed.bytes must be a Uint8Array.');
   if (!(positions instanceof Uint32Array) || positions.length % 2 !== 0) throw new TypeError('packed.positions must be a Uint32Array of (start, length) pairs.');
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError('packed.timestamp must be a non-negative integer (ms since the epoch).');
+  const view = packed.framed ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
   let total = 0;
   for (let index = 0; index < positions.length; index += 2) {
     const start = positions[index]!;
     const length = positions[index + 1]!;
     if (start + length > bytes.byteLength) throw new RangeError(`packed record ${index / 2} (${length} bytes at ${start}) lies outside the ${bytes.byteLength} bytes.`);
     if (length > MAX_PAYLOAD_BYTES) throw new RangeError(`packed record ${index / 2} is ${length} bytes; the limit is ${MAX_PAYLOAD_BYTES}.`);
+    // A framed record's header is written as it stands: check what is cheap to check (its CRC is the
+    // writer's, frameHeaderAt's), so a caller that framed at other positions or another time is refused.
+    if (view && (start < FRAME_HEADER_BYTES || view.readUInt32BE(start - FRAME_HEADER_BYTES) !== length || frameTimestamp(view, start - FRAME_HEADER_BYTES) !== timestamp)) {
+      throw new RangeError(`packed record ${index / 2} (${length} bytes at ${start}) is not preceded by its frame header for timestamp ${timestamp}.`);
+    }
     total += FRAME_HEADER_BYTES + length;
   }
   return total;
@@ -81,23 +87,53 @@ export function encodePackedFrames(target: Buffer, position: number, packed: Pac
   const { bytes, positions, timestamp } = packed;
   // One view of the source for Buffer#copy, instead of one per record.
   const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const crcOfTimestamp = timestampCrc(timestamp);
-  const high = Math.floor(timestamp / TWO_POW_32);
-  const low = timestamp % TWO_POW_32;
+  if (packed.framed) return copyFramedRuns(target, position, source, positions);
   let at = position;
   for (let index = 0; index < positions.length; index += 2) {
     const start = positions[index]!;
     const length = positions[index + 1]!;
-    const payloadAt = at + FRAME_HEADER_BYTES;
-    source.copy(target, payloadAt, start, start + length);
-    target.writeUInt32BE(length, at);
-    // The copy's CRC: its view is the only object per record, and it dies at once.
-    target.writeUInt32BE(crc32(target.subarray(payloadAt, payloadAt + length), crcOfTimestamp), at + 4);
-    target.writeUInt32BE(high, at + 8);
-    target.writeUInt32BE(low, at + 12);
-    at = payloadAt + length;
+    source.copy(target, at + FRAME_HEADER_BYTES, start, start + length);
+    frameHeaderAt(target, at, length, timestamp);
+    at += FRAME_HEADER_BYTES + length;
   }
   return at;
+}
+
+/**
+ * Copies framed records (each payload preceded by its header) as runs: the frames a worker wrote back
+ * to back are one copy, however many records they hold, and no CRC is computed here.
+ */
+function copyFramedRuns(target: Buffer, position: number, source: Buffer, positions: Uint32Array): number {
+  let at = position;
+  let runStart = 0;
+  let runEnd = 0;
+  for (let index = 0; index < positions.length; index += 2) {
+    const frameStart = positions[index]! - FRAME_HEADER_BYTES;
+    const frameEnd = positions[index]! + positions[index + 1]!;
+    if (frameStart === runEnd && runEnd > runStart) {
+      runEnd = frameEnd;
+      continue;
+    }
+    if (runEnd > runStart) at += source.copy(target, at, runStart, runEnd);
+    runStart = frameStart;
+    runEnd = frameEnd;
+  }
+  if (runEnd > runStart) at += source.copy(target, at, runStart, runEnd);
+  return at;
+}
+
+/**
+ * Writes the header of the frame at `headerAt` of `target`, whose `payloadLength` payload bytes follow
+ * it there: length, CRC, timestamp. For a writer that lays records out as frames itself (the ingest
+ * worker, `PackedRecords.framed`), so the log only copies them.
+ */
+export function frameHeaderAt(target: Buffer, headerAt: number, payloadLength: number, timestamp: number): void {
+  const payloadAt = headerAt + FRAME_HEADER_BYTES;
+  target.writeUInt32BE(payloadLength, headerAt);
+  // The payload's view is the only object per record, and it dies at once.
+  target.writeUInt32BE(crc32(target.subarray(payloadAt, payloadAt + payloadLength), timestampCrc(timestamp)), headerAt + 4);
+  target.writeUInt32BE(Math.floor(timestamp / TWO_POW_32), headerAt + 8);
+  target.writeUInt32BE(timestamp % TWO_POW_32, headerAt + 12);
 }
 
 /** The timestamp's eight bytes, for its CRC, and the last timestamp whose CRC was computed. */

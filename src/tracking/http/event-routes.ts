@@ -208,14 +208,14 @@ export function registerEventRoutes(app: FastifyInstance, options: ResolvedTrack
       if (waitSeconds !== undefined) throw new SluiceError('rate_limited', undefined, { retryAfterSeconds: waitSeconds });
     }
     if (!result.ok) throw new SluiceError(result.code, result.message);
-    const { buffer, positions, fingerprints } = result;
+    const { buffer, positions, fingerprints, framed } = result;
     const packedBytes = new Uint8Array(buffer);
     const count = positions.length / 2;
     // Appended as the worker packed them: no object per record (they lived until the fsync and were
     // promoted). Deduplication works on indexes, made only when it is on.
     const indexes = deduplicator ? Array.from({ length: count }, (_, index) => index) : new Array<number>(count);
     const storeIndexes = (fresh: readonly number[]) =>
-      append(() => log.appendPacked(source.sourceId, { timestamp: receivedAtMs, bytes: packedBytes, positions: fresh.length === count ? positions : positionsOf(positions, fresh) }), request);
+      append(() => log.appendPacked(source.sourceId, { timestamp: receivedAtMs, bytes: packedBytes, positions: fresh.length === count ? positions : positionsOf(positions, fresh), framed }), request);
     try {
       // Awaited, not returned: a FastifyReply is a thenable, and returning it would resolve to its value.
       await answer(request, reply, source.sourceId, indexes, result.rejected, () => fingerprints, storeIndexes);

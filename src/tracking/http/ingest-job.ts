@@ -16,6 +16,7 @@ import { readBatchEnvelope } from '../core/envelope.js';
 import { ingestEvents, type RejectedEvent } from '../core/ingest.js';
 import { fingerprintsOf } from '../dedup/deduplicator.js';
 import { BufferRecycler } from '../../workers/buffer-recycler.js';
+import { FRAME_HEADER_BYTES, frameHeaderAt } from '../../log/frame-codec.js';
 import { LineBuffer } from './line-buffer.js';
 import { parseBatchBody } from './raw-body.js';
 
@@ -37,6 +38,8 @@ export type IngestJobResult =
       readonly buffer: ArrayBuffer;
       /** Per record: start, length; in event order. */
       readonly positions: Uint32Array;
+      /** Each record is preceded by its event-log frame header for `receivedAtMs` (PackedRecords.framed). */
+      readonly framed: boolean;
       /** Per record: the fingerprint of the messageId the client sent, (0, 0) when Sluice made one (dedup/). */
       readonly fingerprints: Uint32Array;
       readonly rejected: RejectedEvent[];
@@ -63,7 +66,7 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts, outputs?: 
   if (!parsed.ok) return { ok: false, stage: 'parse', code: 'invalid_json', message: `The body is not valid JSON: ${parsed.message}` };
   const envelope = readBatchEnvelope(parsed.body, facts.maxBatchEvents);
   if (!envelope.ok) return { ok: false, stage: 'envelope', code: envelope.code, message: envelope.message };
-  const output = LineBuffer.forRequest(body.byteLength, envelope.events.length, { transferable: true, recycler: outputs });
+  const output = LineBuffer.forRequest(body.byteLength, envelope.events.length, { transferable: true, recycler: outputs, roomBeforeEachLine: FRAME_HEADER_BYTES });
   const { records, rejected } = ingestEvents(
     envelope,
     undefined,
@@ -82,12 +85,18 @@ export function runIngestJob(body: Uint8Array, facts: IngestJobFacts, outputs?: 
   );
   const positions = new Uint32Array(records.length * 2);
   const fingerprints = facts.fingerprints ? fingerprintsOf(records) : new Uint32Array(0);
+  const framed = output.bytes;
   for (let index = 0; index < records.length; index++) {
     // Views made before a growth point into the old buffer at the same positions (growth copies from 0).
-    positions[index * 2] = records[index]!.data.byteOffset;
-    positions[index * 2 + 1] = records[index]!.data.byteLength;
+    const start = records[index]!.data.byteOffset;
+    const length = records[index]!.data.byteLength;
+    positions[index * 2] = start;
+    positions[index * 2 + 1] = length;
+    // The log's frame header in the room left before the line: the event loop then appends the
+    // records as they lie, with no CRC and no object per record (PackedRecords.framed).
+    frameHeaderAt(framed, start - framed.byteOffset - FRAME_HEADER_BYTES, length, facts.receivedAtMs);
   }
-  return { ok: true, buffer: output.buffer, positions, fingerprints, rejected };
+  return { ok: true, buffer: output.buffer, positions, fingerprints, rejected, framed: true };
 }
 
 /** Answers jobs posted on `port` with `run` (the worker entry, and test workers that inject faults). */

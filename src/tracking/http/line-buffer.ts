@@ -13,12 +13,18 @@ import type { BufferRecycler } from '../../workers/buffer-recycler.js';
 
 export interface LineBufferOptions {
   readonly transferable: boolean;
+  /**
+   * Bytes left free before each line (default 0): room for the event log's frame header, which the
+   * ingest worker writes there (ingest-job.ts), so the log appends the lines as ready frames.
+   */
+  readonly roomBeforeEachLine?: number;
   /** Where a transferable buffer's first allocation comes from (growth allocates afresh). */
   readonly recycler?: BufferRecycler;
 }
 
 export class LineBuffer {
   readonly #transferable: boolean;
+  readonly #roomBefore: number;
   #bytes: Buffer;
   #used = 0;
 
@@ -27,17 +33,19 @@ export class LineBuffer {
    * hundred bytes), so growing is rare.
    */
   static forRequest(bodyBytes: number, events: number, options: LineBufferOptions): LineBuffer {
-    return new LineBuffer(bodyBytes + events * 256 + 1024, options);
+    return new LineBuffer(bodyBytes + events * (256 + (options.roomBeforeEachLine ?? 0)) + 1024, options);
   }
 
   constructor(initialBytes: number, options: LineBufferOptions) {
     this.#transferable = options.transferable;
+    this.#roomBefore = options.roomBeforeEachLine ?? 0;
     const bytes = Math.max(initialBytes, 64);
     this.#bytes = options.transferable && options.recycler ? Buffer.from(options.recycler.take(bytes)) : this.#allocate(bytes);
   }
 
   /** Encodes `line` after the previous ones and returns its bytes. */
   write(line: string): Uint8Array {
+    this.#used += this.#roomBefore;
     // A UTF-16 code unit never needs more than 3 UTF-8 bytes.
     const worstCase = line.length * 3;
     if (this.#bytes.length - this.#used < worstCase) {
@@ -51,6 +59,11 @@ export class LineBuffer {
     const view = new Uint8Array(bytes.buffer, bytes.byteOffset + this.#used, written);
     this.#used += written;
     return view;
+  }
+
+  /** The memory the lines are in now (a view of all of it; it changes when the buffer grows). */
+  get bytes(): Buffer {
+    return this.#bytes;
   }
 
   /** The whole underlying memory, for transfer (lines are at their views' offsets). */
