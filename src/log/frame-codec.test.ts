@@ -16,6 +16,23 @@ function encoded(): Buffer {
   return bytes;
 }
 
+/** Something to encode: its size, and how to encode it at a position of a buffer (returning the end). */
+interface Encoding {
+  readonly bytes: number;
+  readonly encode: (target: Buffer, position: number) => number;
+}
+
+/** Encodes both after 5 bytes of lead; each must fill its buffer exactly, and the bytes must agree. */
+function expectSameBytes(first: Encoding, second: Encoding): void {
+  expect(first.bytes).toBe(second.bytes);
+  const [a, b] = [first, second].map((encoding) => {
+    const target = Buffer.alloc(encoding.bytes + 5);
+    expect(encoding.encode(target, 5)).toBe(target.length);
+    return target;
+  });
+  expect(a).toEqual(b);
+}
+
 describe('frame codec', () => {
   it('encodes packed records to the same bytes as the same records one object each', () => {
     for (const timestamp of [1_700_000_000_000, 2 ** 40 + 7, 0]) {
@@ -30,12 +47,10 @@ describe('frame codec', () => {
       });
       const packed = { timestamp, bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), positions };
       const asRecords = texts.map((piece) => ({ timestamp, data: Buffer.from(piece) }));
-      expect(packedFramedSize(packed)).toBe(framedSize(asRecords));
-      const fromPacked = Buffer.alloc(packedFramedSize(packed) + 5);
-      const fromRecords = Buffer.alloc(framedSize(asRecords) + 5);
-      expect(encodePackedFrames(fromPacked, 5, packed)).toBe(fromPacked.length);
-      expect(encodeFrames(fromRecords, 5, asRecords)).toBe(fromRecords.length);
-      expect(fromPacked).toEqual(fromRecords);
+      expectSameBytes(
+        { bytes: packedFramedSize(packed), encode: (target, position) => encodePackedFrames(target, position, packed) },
+        { bytes: framedSize(asRecords), encode: (target, position) => encodeFrames(target, position, asRecords) },
+      );
     }
   });
 
@@ -59,12 +74,10 @@ describe('frame codec', () => {
     for (const order of [positions, reordered]) {
       const framed = { timestamp, bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), positions: order, framed: true };
       const plain = { ...framed, framed: false };
-      expect(packedFramedSize(framed)).toBe(packedFramedSize(plain));
-      const fromFramed = Buffer.alloc(packedFramedSize(framed) + 5);
-      const fromPlain = Buffer.alloc(packedFramedSize(plain) + 5);
-      expect(encodePackedFrames(fromFramed, 5, framed)).toBe(fromFramed.length);
-      expect(encodePackedFrames(fromPlain, 5, plain)).toBe(fromPlain.length);
-      expect(fromFramed).toEqual(fromPlain);
+      expectSameBytes(
+        { bytes: packedFramedSize(framed), encode: (target, position) => encodePackedFrames(target, position, framed) },
+        { bytes: packedFramedSize(plain), encode: (target, position) => encodePackedFrames(target, position, plain) },
+      );
     }
   });
 

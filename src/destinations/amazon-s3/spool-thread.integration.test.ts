@@ -78,10 +78,17 @@ async function appendThreeDays(): Promise<{ firstOffset: number; endOffset: numb
 
 const spoolDirectory = () => path.join(root, 'spool');
 
+/** The three days appended, their batch, a store, and the layout options writing into it. */
+async function threeDayDelivery() {
+  const appended = await appendThreeDays();
+  const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
+  const store = memoryStore();
+  return { appended, batch, store, options: { store, prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() } };
+}
+
 describe('spooling a file-log batch on the spool thread', () => {
   it('writes the same objects, bytes and Content-MD5 as the event loop, in as many passes', async () => {
-    const appended = await appendThreeDays();
-    const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
+    const { appended, batch } = await threeDayDelivery();
     expect(batch.fileRanges!().length).toBeGreaterThan(1);
     let threadPasses = 0;
     const onThread: DeliveryBatch = { ...batch, chunks: () => { throw new Error('the thread reads the files itself'); }, fileRanges: () => (threadPasses++, batch.fileRanges!()) };
@@ -112,11 +119,9 @@ describe('spooling a file-log batch on the spool thread', () => {
   });
 
   it('stops when aborted, and leaves no spool file', async () => {
-    const appended = await appendThreeDays();
-    const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
+    const { batch, store, options } = await threeDayDelivery();
     const controller = new AbortController();
-    const store = memoryStore();
-    const delivery = writeBatchObjects(batch, { store, prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() }, controller.signal);
+    const delivery = writeBatchObjects(batch, options, controller.signal);
     // The pass is on the thread by the time the spool directory exists.
     while ((await fs.readdir(spoolDirectory()).catch(() => [])).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     controller.abort(new Error('shutting down'));
@@ -126,10 +131,7 @@ describe('spooling a file-log batch on the spool thread', () => {
   });
 
   it('fails the delivery of a spool thread that dies mid-pass, and the next delivery starts a new thread', async () => {
-    const appended = await appendThreeDays();
-    const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
-    const store = memoryStore();
-    const options = { store, prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() };
+    const { appended, batch, store, options } = await threeDayDelivery();
     const delivery = writeBatchObjects(batch, options, new AbortController().signal);
     // The thread is writing once a spool file exists inside the delivery's directory.
     const spoolFiles = async () => (await fs.readdir(spoolDirectory(), { recursive: true }).catch(() => [] as string[])).filter((name) => name.endsWith('.gz'));
@@ -150,22 +152,20 @@ describe('spooling a file-log batch on the spool thread', () => {
       });
     await spoolThread.close();
     const before = niceness();
-    const appended = await appendThreeDays();
-    await writeBatchObjects(batchOf(log, SOURCE, appended.firstOffset, appended.endOffset), { store: memoryStore(), prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() }, new AbortController().signal);
+    const { batch, options } = await threeDayDelivery();
+    await writeBatchObjects(batch, options, new AbortController().signal);
     const after = niceness();
     expect(after.filter((nice) => nice === 10).length).toBe(before.filter((nice) => nice === 10).length + 1);
     expect(after.filter((nice) => nice === 0).length).toBeGreaterThanOrEqual(before.filter((nice) => nice === 0).length);
   });
 
   it('fails with the log damage it met, and leaves no spool file', async () => {
-    const appended = await appendThreeDays();
-    const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
+    const { batch, store, options } = await threeDayDelivery();
     const last = batch.fileRanges!().at(-1)!;
     const bytes = await fs.readFile(last.path);
     bytes[last.to - 10]! ^= 0xff;
     await fs.writeFile(last.path, bytes);
-    const store = memoryStore();
-    const error = await writeBatchObjects(batch, { store, prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() }, new AbortController().signal).catch((caught: unknown) => caught);
+    const error = await writeBatchObjects(batch, options, new AbortController().signal).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: LogCorruptionError.name, message: expect.stringContaining(`Event log stream "${SOURCE}" is damaged`) });
     expect(store.objects.size).toBe(0);
@@ -173,11 +173,8 @@ describe('spooling a file-log batch on the spool thread', () => {
   });
 
   it('passes on a file system error with its code, and the next delivery succeeds', async () => {
-    const appended = await appendThreeDays();
-    const batch = batchOf(log, SOURCE, appended.firstOffset, appended.endOffset);
-    const store = memoryStore();
+    const { appended, batch, options } = await threeDayDelivery();
     // The per-delivery directory is made, then vanishes before the thread creates its files in it.
-    const failingOptions = { store, prefix: '', nodeId: 'node-1', spoolDirectory: spoolDirectory() };
     const failing: DeliveryBatch = {
       ...batch,
       fileRanges: () => {
@@ -185,8 +182,8 @@ describe('spooling a file-log batch on the spool thread', () => {
         return batch.fileRanges!();
       },
     };
-    await expect(writeBatchObjects(failing, failingOptions, new AbortController().signal)).rejects.toMatchObject({ code: 'ENOENT' });
-    const objects = await writeBatchObjects(batch, failingOptions, new AbortController().signal);
+    await expect(writeBatchObjects(failing, options, new AbortController().signal)).rejects.toMatchObject({ code: 'ENOENT' });
+    const objects = await writeBatchObjects(batch, options, new AbortController().signal);
     expect(objects.map((object) => object.events).reduce((sum, events) => sum + events, 0)).toBe(appended.lines.length);
   });
 });
