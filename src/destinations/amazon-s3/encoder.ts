@@ -5,13 +5,18 @@
  * ≥ 64 KiB), and the fixed chunking plus a fixed level make the output a pure function of the lines,
  * so a re-delivered batch is byte-identical.
  *
- * Level: 6 (zlib's default), measured on ~450 B Segment-like events in one run on the dev machine:
- *   level 1: 5.97× ratio, ≈ 2–2.5× the speed of 6 — objects ≈ 16% larger;
- *   level 6: 6.9–7.0× ratio, 45–110 MB/s per core (the machine is shared and noisy);
- *   level 9: 7.1–7.2× ratio (≈ 3% smaller than 6) at ≈ 1.5–2× the CPU.
+ * Level 5 with zlib's larger hash (memLevel 9, chunked-gzip.ts), measured on 1 MiB of ~450 B
+ * Segment-like events (bench/support/events.ts), five alternating runs on the dev machine:
+ *   level 1, memLevel 8: 5.97–6.03× ratio, ≈ 2× the speed of level 6 — objects ≈ 15% larger;
+ *   level 5, memLevel 9: 6.911×, 5.4–6.1 ms per MiB;
+ *   level 6, memLevel 8 (zlib's defaults, used until 2026-12): 6.918×, 7.0–8.0 ms per MiB;
+ *   level 6, memLevel 9: 6.924×, 6.7–7.7 ms per MiB;
+ *   level 9: 7.1–7.2× (≈ 3% smaller than 6) at ≈ 1.5–2× the CPU.
  * Objects are written once and then stored, listed, synced and scanned (Athena bills bytes scanned of
- * the compressed data) many times, so bytes matter more than the CPU of an hourly flush; 6 compresses
- * a 100 MB batch in 1–2 s, far inside the hourly schedule, and 9 buys almost nothing for its cost.
+ * the compressed data) many times, so bytes matter more than CPU — but level 5 with the larger hash
+ * stores 0.1% more bytes than zlib's defaults for ~22% less CPU, and that CPU is taken from the
+ * Tracking API on a small machine (delivery runs beside ingest: at half of the maximum ingest rate on
+ * 2 cores, deflate was a quarter of the process's CPU). Level 9 buys almost nothing for its cost.
  */
 import { once } from 'node:events';
 import { PassThrough, type Transform, type Writable } from 'node:stream';
@@ -20,7 +25,7 @@ import { GZIP_HEADER } from '../gzip/chunked-gzip.js';
 import { deflatePool, type GzipMember, type MemberOpener } from '../gzip/deflate-pool.js';
 import { LineChunker } from '../gzip/line-chunker.js';
 
-export const GZIP_LEVEL = 6;
+export const GZIP_LEVEL = 5;
 /**
  * Bytes deflated per job (DESIGN asks ≥ 64 KiB): each is one message to the deflate thread and one
  * independently deflated piece of the member (chunked-gzip.ts), so larger chunks cost less overhead

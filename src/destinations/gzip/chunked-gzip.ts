@@ -8,7 +8,7 @@
  * thread pool next to the event log's fsyncs.
  *
  * Each chunk starts without the previous chunk's 32 KiB window: at 1 MiB chunks that costs well under
- * 0.1% in size. Output is a pure function of the input, the chunking and the level, so re-delivered
+ * 0.1% in size. Output is a pure function of the input, the chunking, the level and the memLevel, so re-delivered
  * batches stay byte-identical. Pure functions only, no threads here.
  */
 import zlib from 'node:zlib';
@@ -22,6 +22,13 @@ export interface MemberState {
   size: number;
 }
 
+/**
+ * zlib's memLevel for every chunk: 9 (zlib's default is 8) doubles the match-finder's hash table to
+ * 64 Ki entries (~128 KiB more per deflate), which on our NDJSON finds matches in fewer probes: about
+ * 10–20% less CPU at the same level, and slightly smaller output (encoder.ts has the figures).
+ */
+export const DEFLATE_MEM_LEVEL = 9;
+
 export const newMemberState = (): MemberState => ({ crc: 0, size: 0 });
 
 /**
@@ -32,7 +39,7 @@ export function deflateChunk(chunk: Uint8Array, level: number, last: boolean, st
   // Node's crc32 answers 0 for empty input whatever the running value, so an empty chunk leaves it be.
   if (chunk.byteLength > 0) state.crc = zlib.crc32(chunk, state.crc);
   state.size = (state.size + chunk.byteLength) % 0x1_0000_0000;
-  const body = zlib.deflateRawSync(chunk, { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH });
+  const body = zlib.deflateRawSync(chunk, { level, memLevel: DEFLATE_MEM_LEVEL, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH });
   if (!last) return body;
   const trailer = Buffer.allocUnsafe(8);
   trailer.writeUInt32LE(state.crc >>> 0, 0);
