@@ -88,6 +88,8 @@ describe('frame codec', () => {
     const packed = (positions: number[], timestamp = 42) => ({ timestamp, bytes: new Uint8Array(source), positions: new Uint32Array(positions), framed: true });
     expect(packedFramedSize(packed([FRAME_HEADER_BYTES, 5]))).toBe(FRAME_HEADER_BYTES + 5);
     expect(() => packedFramedSize(packed([FRAME_HEADER_BYTES, 5], 43))).toThrow(/not preceded by its frame header/);
+    // The time is checked as two 32-bit words: a time that differs only in the high word is refused too.
+    expect(() => packedFramedSize(packed([FRAME_HEADER_BYTES, 5], 42 + 2 ** 32))).toThrow(/not preceded by its frame header/);
     expect(() => packedFramedSize(packed([FRAME_HEADER_BYTES + 1, 4]))).toThrow(RangeError);
     expect(() => packedFramedSize(packed([3, 5]))).toThrow(RangeError);
   });

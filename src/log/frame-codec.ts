@@ -51,6 +51,10 @@ export function packedFramedSize(packed: PackedRecords): number {
   if (!(positions instanceof Uint32Array) || positions.length % 2 !== 0) throw new TypeError('packed.positions must be a Uint32Array of (start, length) pairs.');
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError('packed.timestamp must be a non-negative integer (ms since the epoch).');
   const view = packed.framed ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+  // The timestamp's two header words, compared as they are: frameTimestamp's number is not a small
+  // integer, so calling it per record allocated a heap number each on the event loop (~1.4 MB/s at half load).
+  const timestampHigh = Math.floor(timestamp / TWO_POW_32);
+  const timestampLow = timestamp % TWO_POW_32;
   let total = 0;
   for (let index = 0; index < positions.length; index += 2) {
     const start = positions[index]!;
@@ -59,7 +63,7 @@ export function packedFramedSize(packed: PackedRecords): number {
     if (length > MAX_PAYLOAD_BYTES) throw new RangeError(`packed record ${index / 2} is ${length} bytes; the limit is ${MAX_PAYLOAD_BYTES}.`);
     // A framed record's header is written as it stands: check what is cheap to check (its CRC is the
     // writer's, frameHeaderAt's), so a caller that framed at other positions or another time is refused.
-    if (view && (start < FRAME_HEADER_BYTES || view.readUInt32BE(start - FRAME_HEADER_BYTES) !== length || frameTimestamp(view, start - FRAME_HEADER_BYTES) !== timestamp)) {
+    if (view && (start < FRAME_HEADER_BYTES || view.readUInt32BE(start - FRAME_HEADER_BYTES) !== length || view.readUInt32BE(start - 8) !== timestampHigh || view.readUInt32BE(start - 4) !== timestampLow)) {
       throw new RangeError(`packed record ${index / 2} (${length} bytes at ${start}) is not preceded by its frame header for timestamp ${timestamp}.`);
     }
     total += FRAME_HEADER_BYTES + length;
