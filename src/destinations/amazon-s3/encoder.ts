@@ -5,18 +5,19 @@
  * ≥ 64 KiB), and the fixed chunking plus a fixed level make the output a pure function of the lines,
  * so a re-delivered batch is byte-identical.
  *
- * Level 5 with zlib's larger hash (memLevel 9, chunked-gzip.ts), measured on 1 MiB of ~450 B
- * Segment-like events (bench/support/events.ts), five alternating runs on the dev machine:
- *   level 1, memLevel 8: 5.97–6.03× ratio, ≈ 2× the speed of level 6 — objects ≈ 15% larger;
- *   level 5, memLevel 9: 6.911×, 5.4–6.1 ms per MiB;
- *   level 6, memLevel 8 (zlib's defaults, used until 2026-12): 6.918×, 7.0–8.0 ms per MiB;
- *   level 6, memLevel 9: 6.924×, 6.7–7.7 ms per MiB;
+ * Level 6 (zlib's default) with zlib's larger hash (memLevel 9, chunked-gzip.ts). Measured on 1 MiB
+ * chunks of two kinds of events on the dev machine (alternating runs; the machine is shared and noisy):
+ * the varied sample events of the flush bench (test-support/sample-events.ts, 20 MB) and the ingest
+ * bench's more uniform ones (bench/support/events.ts):
+ *   level 1: 5.97–6.03× (uniform events), ≈ 2× the speed of 6: objects ≈ 15% larger;
+ *   level 5, memLevel 9: 6.742× varied / 6.911× uniform, 6.7 / 5.4–6.1 ms per MiB: 3.3% larger than
+ *     level 6 on the varied events (0.1% on the uniform ones) for ~25% less CPU;
+ *   level 6, memLevel 8 (zlib's defaults, used until 2026-12): 6.973× / 6.918×, 8.8–9.4 / 7.0–8.0 ms;
+ *   level 6, memLevel 9: 6.979× / 6.924×, 8.4–8.5 / 6.7–7.7 ms: slightly smaller, ~5–10% less CPU;
  *   level 9: 7.1–7.2× (≈ 3% smaller than 6) at ≈ 1.5–2× the CPU.
  * Objects are written once and then stored, listed, synced and scanned (Athena bills bytes scanned of
- * the compressed data) many times, so bytes matter more than CPU — but level 5 with the larger hash
- * stores 0.1% more bytes than zlib's defaults for ~22% less CPU, and that CPU is taken from the
- * Tracking API on a small machine (delivery runs beside ingest: at half of the maximum ingest rate on
- * 2 cores, deflate was a quarter of the process's CPU). Level 9 buys almost nothing for its cost.
+ * the compressed data) many times, so bytes matter more than the CPU of a flush, which runs on a
+ * low-priority thread; level 9 buys almost nothing for its cost.
  */
 import { once } from 'node:events';
 import { PassThrough, type Transform, type Writable } from 'node:stream';
@@ -25,7 +26,7 @@ import { GZIP_HEADER } from '../gzip/chunked-gzip.js';
 import { deflatePool, type GzipMember, type MemberOpener } from '../gzip/deflate-pool.js';
 import { LineChunker } from '../gzip/line-chunker.js';
 
-export const GZIP_LEVEL = 5;
+export const GZIP_LEVEL = 6;
 /**
  * Bytes deflated per job (DESIGN asks ≥ 64 KiB): each is one message to the deflate thread and one
  * independently deflated piece of the member (chunked-gzip.ts), so larger chunks cost less overhead
