@@ -8,8 +8,8 @@
  * thread pool next to the event log's fsyncs.
  *
  * Each chunk starts without the previous chunk's 32 KiB window: at 1 MiB chunks that costs well under
- * 0.1% in size. Output is a pure function of the input, the chunking, the level and the memLevel, so re-delivered
- * batches stay byte-identical. Pure functions only, no threads here.
+ * 0.1% in size. Output is a pure function of the input, the chunking, the level and the memLevel, so
+ * re-delivered batches stay byte-identical. Pure functions only, no threads here.
  */
 import zlib from 'node:zlib';
 
