@@ -116,6 +116,7 @@ export class Deduplicator {
     const window = this.#window;
     // Room for every record's id: a request claims each at most once (a typed array, not a growing one).
     const claimed = new Uint32Array(records.length * 2);
+    window.warm(source, fingerprints, records.length);
     let claimedLength = 0;
     let keep: boolean[] | undefined;
     let waitingOn: InFlight[] | undefined;

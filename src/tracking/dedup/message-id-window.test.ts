@@ -72,6 +72,39 @@ describe('MessageIdWindow', () => {
     );
   });
 
+  it('warming changes nothing: claims after it answer as without it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(
+          fc.record({
+            source: fc.integer({ min: 0, max: 2 }),
+            high: fc.integer({ min: 0, max: 3 }),
+            low: fc.integer({ min: 0, max: 40 }),
+            // Pairs to warm, (0, 0) among them, up to more than the ring holds (its positions wrap).
+            warmed: fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 70 }),
+          }),
+          { maxLength: 200 },
+        ),
+        (capacity, operations) => {
+          const plain = new MessageIdWindow(capacity);
+          const warmed = new MessageIdWindow(capacity);
+          for (const { source, high, low, warmed: values } of operations) {
+            warmed.warm(source, Uint32Array.from(values, (value, index) => (index % 2 === 0 ? value % 4 : value)), values.length >> 1);
+            expect(warmed.claim(source, high, low)).toBe(plain.claim(source, high, low));
+            expect(warmed.size).toBe(plain.size);
+          }
+          for (let source = 0; source <= 2; source++) {
+            for (let high = 0; high <= 3; high++) {
+              for (let low = 0; low <= 40; low++) expect(warmed.has(source, high, low)).toBe(plain.has(source, high, low));
+            }
+          }
+        },
+      ),
+      { seed: 20261204, numRuns: 200 },
+    );
+  });
+
   it('fingerprints distinguish ids that differ in one character, and never give (0, 0)', () => {
     const seen = new Set<string>();
     const into = new Uint32Array(2);
