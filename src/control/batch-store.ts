@@ -2,7 +2,8 @@
  * `BatchStore` (src/delivery/stores.ts) over Kysely: the one in-flight batch per (destination, source),
  * recorded before its upload and cleared after its cursor commit. This record is what makes a post-crash
  * redo write identical objects, so it must be durable before the upload starts: an awaited write here is a
- * committed transaction, and SQLite in WAL mode with its default synchronous=FULL syncs the WAL on commit.
+ * committed transaction, and the connection runs with synchronous=FULL, which syncs the WAL on every
+ * commit (set explicitly in database.ts: better-sqlite3's build would not sync WAL commits at all).
  */
 import type { Kysely } from 'kysely';
 import type { BatchStore, RecordedBatch } from '../delivery/stores.js';

@@ -1,7 +1,7 @@
 /**
  * Opens the metadata database: a Kysely instance over a dialect made by a `DialectFactory`, migrated to
- * the latest schema. SQLite (better-sqlite3: WAL, foreign keys on) is the embedded default; a PostgreSQL
- * factory can be added beside `sqliteDialect` without touching any caller.
+ * the latest schema. SQLite (better-sqlite3: WAL synced on every commit, foreign keys on) is the
+ * embedded default; a PostgreSQL factory can be added beside `sqliteDialect` without touching any caller.
  *
  * `ControlDatabase` is an opaque handle for src/control modules (the MetadataStore, the delivery
  * engineer's destination store) to share one connection; code outside src/control only passes it along.
@@ -29,6 +29,13 @@ export function sqliteDialect(file: string): DialectFactory {
           mkdirSync(dirname(file), { recursive: true });
           const connection = new BetterSqlite3(file);
           connection.pragma('journal_mode = WAL');
+          // Every commit syncs the WAL before it returns, so an acknowledged change (a new source, a
+          // rotated key, an audit entry, delivery's recorded batch) survives a power cut, not only a
+          // killed process. Set explicitly: better-sqlite3 builds SQLite with
+          // SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so in WAL mode commits would otherwise not be synced at
+          // all (NORMAL), while `PRAGMA synchronous` still reads 2 (FULL). The durability test counts
+          // the syncs (database.durability.integration.test.ts).
+          connection.pragma('synchronous = FULL');
           connection.pragma('foreign_keys = ON');
           // Another process (a CLI command) may hold the write lock briefly; wait instead of failing.
           connection.pragma('busy_timeout = 5000');
