@@ -9,23 +9,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { straceWorks, traceNodeScript } from '../test-support/strace.js';
+import { literal, straceWorks, traceNodeScript } from '../test-support/strace.js';
 
 const script = fileURLToPath(new URL('./test-support/backup-and-restore.ts', import.meta.url));
 
 /** Index of the first call matching `pattern` at or after `from`, or -1. */
 const indexOf = (calls: readonly string[], pattern: RegExp, from = 0): number => calls.findIndex((call, index) => index >= from && pattern.test(call));
 
-const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Asserts: `target` came from a rename of a file synced before it, and its directory was synced after. */
 function expectDurableRename(calls: readonly string[], target: string): void {
-  const rename = indexOf(calls, new RegExp(`^rename(at2?)?\\(.*"${escaped(target)}".*\\) = 0`));
+  const rename = indexOf(calls, new RegExp(`^rename(at2?)?\\(.*"${literal(target)}".*\\) = 0`));
   expect(rename, `a rename to ${target}`).toBeGreaterThanOrEqual(0);
   const from = /"([^"]+)"/.exec(calls[rename]!)![1]!;
-  const fileSync = calls.slice(0, rename).findLastIndex((call) => new RegExp(`^f(data)?sync\\(\\d+<${escaped(from)}>\\) = 0`).test(call));
+  const fileSync = calls.slice(0, rename).findLastIndex((call) => new RegExp(`^f(data)?sync\\(\\d+<${literal(from)}>\\) = 0`).test(call));
   expect(fileSync, `${from} synced before its rename`).toBeGreaterThanOrEqual(0);
-  expect(indexOf(calls, new RegExp(`^f(data)?sync\\(\\d+<${escaped(dirname(target))}>\\) = 0`), rename + 1), `${dirname(target)} synced after the rename`).toBeGreaterThan(rename);
+  expect(indexOf(calls, new RegExp(`^f(data)?sync\\(\\d+<${literal(dirname(target))}>\\) = 0`), rename + 1), `${dirname(target)} synced after the rename`).toBeGreaterThan(rename);
 }
 
 describe.skipIf(!straceWorks())('backup and restore durability (skipped only when strace is absent or cannot trace)', () => {

@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { syncDirectory } from '../log/file-names.js';
 
 export const SECRET_KEY_FILE = 'secret.key';
 
@@ -68,5 +69,7 @@ async function createKeyFileIfMissing(file: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
+  // The new name too: secrets committed under this key must never outlive the file after a power cut.
+  await syncDirectory(dirname(file));
   return true;
 }

@@ -35,3 +35,6 @@ export function traceNodeScript(script: string, args: readonly string[], syscall
     .map((line) => line.replace(/^\d+\s+/, ''));
   return { stdout: run.stdout, calls };
 }
+
+/** `text` as a regular expression that matches it literally (paths in trace lines). */
+export const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
