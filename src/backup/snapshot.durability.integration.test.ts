@@ -4,11 +4,10 @@
  * could leave a backup (or the data directory's only metadata store) that exists under its name but
  * is empty or torn. A killed process cannot show this, so the calls are read from strace.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirectories } from '../log/test-support/temp-directories.js';
 import { literal, straceWorks, traceNodeScript } from '../test-support/strace.js';
 
 const script = fileURLToPath(new URL('./test-support/backup-and-restore.ts', import.meta.url));
@@ -27,14 +26,11 @@ function expectDurableRename(calls: readonly string[], target: string): void {
 }
 
 describe.skipIf(!straceWorks())('backup and restore durability (skipped only when strace is absent or cannot trace)', () => {
-  let directory: string | undefined;
-  afterEach(async () => {
-    if (directory) await rm(directory, { recursive: true, force: true });
-  });
+  const tempDirectory = useTempDirectories('sluice-backup-durability-');
 
   it('syncs a backup and a restored store before renaming them, and their directories after', { timeout: 60_000 }, async () => {
-    directory = await mkdtemp(join(tmpdir(), 'sluice-backup-durability-'));
-    const [dataDir, backups, restoreInto] = ['data', 'backups', 'restored'].map((name) => join(directory!, name)) as [string, string, string];
+    const directory = await tempDirectory();
+    const [dataDir, backups, restoreInto] = ['data', 'backups', 'restored'].map((name) => join(directory, name)) as [string, string, string];
     const { stdout, calls } = traceNodeScript(script, [dataDir, backups, restoreInto], ['fsync', 'fdatasync', 'rename', 'renameat', 'renameat2'], join(directory, 'trace.txt'));
     const { backup, restored } = JSON.parse(stdout) as { backup: string; restored: string };
     expectDurableRename(calls, backup);

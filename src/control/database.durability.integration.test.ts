@@ -6,11 +6,10 @@
  * least once per commit. Without `synchronous = FULL` set explicitly, better-sqlite3's SQLite syncs
  * none of them in WAL mode (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1), while `PRAGMA synchronous` reads FULL.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirectories } from '../log/test-support/temp-directories.js';
 import { straceWorks, traceNodeScript } from '../test-support/strace.js';
 
 const committer = fileURLToPath(new URL('./test-support/commit-rows.ts', import.meta.url));
@@ -23,13 +22,10 @@ function walSyncs(directory: string, commits: number): number {
 }
 
 describe.skipIf(!straceWorks())('metadata database durability (skipped only when strace is absent or cannot trace)', () => {
-  let directory: string | undefined;
-  afterEach(async () => {
-    if (directory) await rm(directory, { recursive: true, force: true });
-  });
+  const tempDirectory = useTempDirectories('sluice-durability-');
 
   it('syncs the WAL on every commit', { timeout: 60_000 }, async () => {
-    directory = await mkdtemp(join(tmpdir(), 'sluice-durability-'));
+    const directory = await tempDirectory();
     const commits = 20;
     // The same process with no commits of its own: migrations and closing sync too.
     const baseline = walSyncs(directory, 0);

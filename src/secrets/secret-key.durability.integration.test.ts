@@ -4,23 +4,19 @@
  * encrypted under the key are durable; a key file lost after them would make them unreadable). Read
  * from strace: a killed process cannot show it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDirectories } from '../log/test-support/temp-directories.js';
 import { literal, straceWorks, traceNodeScript } from '../test-support/strace.js';
 
 const script = fileURLToPath(new URL('./test-support/create-key.ts', import.meta.url));
 
 describe.skipIf(!straceWorks())('secret key file durability (skipped only when strace is absent or cannot trace)', () => {
-  let directory: string | undefined;
-  afterEach(async () => {
-    if (directory) await rm(directory, { recursive: true, force: true });
-  });
+  const tempDirectory = useTempDirectories('sluice-key-durability-');
 
   it('syncs a generated key file and then its directory', { timeout: 60_000 }, async () => {
-    directory = await mkdtemp(join(tmpdir(), 'sluice-key-durability-'));
+    const directory = await tempDirectory();
     const dataDir = join(directory, 'data');
     const { stdout: keyFile, calls } = traceNodeScript(script, [dataDir], ['openat', 'fsync', 'fdatasync'], join(directory, 'trace.txt'));
     const created = calls.findIndex((call) => call.startsWith('openat(') && call.includes(`"${keyFile}"`) && call.includes('O_CREAT'));
