@@ -80,8 +80,8 @@ export async function snapshotStore(storeFile: string, directory: string, now: D
     const name = backupNameOf(now);
     const partial = join(work, name);
     await pipeline(createReadStream(raw), createGzip(), createWriteStream(partial, { mode: 0o600 }));
-    await putInPlace(partial, join(directory, name));
     const file = join(directory, name);
+    await putInPlace(partial, file);
     return { file, name, bytes: (await stat(file)).size };
   } finally {
     await rm(work, { recursive: true, force: true });

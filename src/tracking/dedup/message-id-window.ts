@@ -41,7 +41,7 @@ export class MessageIdWindow {
   /**
    * Touches, without changing anything, the index slots that claiming `count` ids will read: each
    * id's home slot, and the home slot of each ring entry those claims will evict. The slots lie at
-   * random in a table of several MiB, so each claim costs about two cache (and TLB) misses; touched
+   * random in a table of several MiB, so each claim costs about two cache misses; touched
    * in one pass beforehand, the loads do not depend on each other and the CPU overlaps them. At the
    * default capacity, with caches cold, a claim took ~325 ns after warming against 520–640 without;
    * in `perf` of the server at 1,100 batch requests/s, deduplication fell from ~13% to ~9% of the event
