@@ -15,6 +15,9 @@ static void export_function(napi_env env, napi_value exports, const char* name, 
 static napi_value init(napi_env env, napi_value exports) {
   export_function(env, exports, "dropCachedPages", drop_cached_pages);
   export_function(env, exports, "writeDurably", write_durably);
+#ifdef SLUICE_LIBDEFLATE
+  export_function(env, exports, "deflateRawChunk", deflate_raw_chunk);
+#endif
   return exports;
 }
 

@@ -5,6 +5,8 @@
 
 napi_value drop_cached_pages(napi_env env, napi_callback_info info);
 napi_value write_durably(napi_env env, napi_callback_info info);
+/* Only when built with libdeflate (binding.gyp finds it with native/has-libdeflate.sh). */
+napi_value deflate_raw_chunk(napi_env env, napi_callback_info info);
 
 /* An Error for a failed system call: `code` the errno name, the message strerror's (errno_error.c). */
 napi_value errno_error(napi_env env, int error);

@@ -15,6 +15,13 @@ export interface NativeBinding {
    * "fdatasync") and `bytesWritten`.
    */
   writeDurably(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<void>;
+  /**
+   * One chunk of a deflate stream compressed by libdeflate, synchronously: a `last` chunk ends the
+   * stream, any other ends as zlib's Z_SYNC_FLUSH ends one (native/deflate_chunk.c). Undefined when
+   * the chunk could not be made so (the caller uses zlib). Absent when the addon was built without
+   * libdeflate (binding.gyp, native/has-libdeflate.sh).
+   */
+  deflateRawChunk?(input: Uint8Array, level: number, last: boolean): Buffer | undefined;
 }
 
 function load(): { binding: NativeBinding | undefined; unavailable: string | undefined } {
