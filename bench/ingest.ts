@@ -20,7 +20,9 @@
  *
  * Beside the wall-clock rate, each target's server CPU per event (user + system of the whole process,
  * all threads, from /proc during the max-rate run): the machine is shared, and contention stretches
- * wall time far more than CPU time. Sluice runs as `sluice serve` starts: delivery on, to the bootstrap
+ * wall time far more than CPU time. The paced runs' notes add the server's CPU per event during the run
+ * and how busy the whole machine was (/proc/stat): a p99 made on a saturated machine says something
+ * else than one made on an idle one. Sluice runs as `sluice serve` starts: delivery on, to the bootstrap
  * local-files destination.
  *
  * Order. Both servers start up front and stay up. The baseline's scenarios run first, then Sluice's with
@@ -62,7 +64,7 @@ import type { BenchFigure, Benchmark } from './types.js';
 import { batchBody, trackBody } from './support/events.js';
 import { median, roundOrder, waitForQuiescence, type Quiescence } from './support/interleave.js';
 import type { PacedLoadConfig, PacedLoadResult } from './support/paced-load.js';
-import { cpuSeconds, freePort, peakRssBytes, runNodeProcess, sluiceServeArgs, startNodeProcess, type StartedProcess } from './support/processes.js';
+import { cpuSeconds, freePort, machineJiffies, peakRssBytes, runNodeProcess, sluiceServeArgs, startNodeProcess, type StartedProcess } from './support/processes.js';
 
 const adminPassword = 'bench-password-1234';
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -197,8 +199,16 @@ async function load(target: Target, scenario: Scenario, connections: number, sec
 /** The paced generator process starts cold: its first second is paced but not recorded. */
 const pacedWarmupSeconds = 1;
 
+/**
+ * A paced run's result, with what the server and the whole machine spent meanwhile (warm-up second
+ * included, like the generator's own figure): at half the maximum a server's CPU per event is not what
+ * it is at the maximum (fewer requests share each wake-up and each fsync), and a p99 made while the
+ * machine is nearly saturated is a different finding from one made on an idle machine.
+ */
+type PacedRun = PacedLoadResult & { readonly serverCpuSeconds?: number; readonly machineBusy?: number };
+
 /** Latency at `rate` requests/s, evenly paced (open loop), over `connections` kept-alive connections. */
-async function paced(target: Target, scenario: Scenario, connections: number, seconds: number, rate: number): Promise<PacedLoadResult> {
+async function paced(target: Target, scenario: Scenario, connections: number, seconds: number, rate: number): Promise<PacedRun> {
   const config: PacedLoadConfig = {
     url: target.url + scenario.path,
     headers: { 'content-type': 'application/json', ...target.headers },
@@ -208,7 +218,15 @@ async function paced(target: Target, scenario: Scenario, connections: number, se
     durationSeconds: seconds,
     warmupSeconds: pacedWarmupSeconds,
   };
-  return JSON.parse(await runNodeProcess(['--import', 'tsx', path.join(here, 'support/paced-load-generator.ts'), JSON.stringify(config)])) as PacedLoadResult;
+  const pid = target.process.child.pid;
+  const [cpuBefore, machineBefore] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies()]);
+  const result = JSON.parse(await runNodeProcess(['--import', 'tsx', path.join(here, 'support/paced-load-generator.ts'), JSON.stringify(config)])) as PacedLoadResult;
+  const [cpuAfter, machineAfter] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies()]);
+  return {
+    ...result,
+    ...(cpuBefore && cpuAfter ? { serverCpuSeconds: cpuAfter.process - cpuBefore.process } : {}),
+    ...(machineBefore && machineAfter && machineAfter.total > machineBefore.total ? { machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) } : {}),
+  };
 }
 
 async function startBaseline(): Promise<Target> {
@@ -366,7 +384,7 @@ interface ScenarioRun {
    * At half of `max`: paced open loop from a settled server (the required figure), the same right after
    * the max runs (information), and autocannon's overallRate bursts (information).
    */
-  readonly half?: { readonly paced: PacedLoadResult; readonly afterMax: PacedLoadResult; readonly bursts: Measured };
+  readonly half?: { readonly paced: PacedRun; readonly afterMax: PacedRun; readonly bursts: Measured };
 }
 
 interface MeasureOptions {
@@ -446,7 +464,7 @@ async function interleavedRounds(
 const failuresOf = (run: PacedLoadResult) => run.non2xx + run.errors + run.timeouts;
 
 /** What a paced run's notes say about one target: rate, p50/p90/max, failures, and any shortfall. */
-function pacedText(name: string, run: PacedLoadResult): string {
+function pacedText(name: string, run: PacedRun, eventsPerRequest: number): string {
   const failures = failuresOf(run);
   const parts = [
     `${name}: p50 ${run.latency.p50.toFixed(2)} ms, p90 ${run.latency.p90.toFixed(2)} ms, max ${run.latency.max.toFixed(1)} ms at ${run.rate} req/s offered ` +
@@ -454,6 +472,12 @@ function pacedText(name: string, run: PacedLoadResult): string {
     failures === 0 ? 'failures 0' : `failures ${failures} (non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts}; ${run.failureSamples.join(' | ')})`,
   ];
   parts.push(`generator CPU ${((100 * run.generatorCpuSeconds) / (run.seconds + pacedWarmupSeconds)).toFixed(0)}% of a core`);
+  if (run.serverCpuSeconds !== undefined) {
+    // The warm-up second is paced at the same rate, so it counts in the events as in the CPU.
+    const events = run.rate * (run.seconds + pacedWarmupSeconds) * eventsPerRequest;
+    parts.push(`server CPU ${((1e6 * run.serverCpuSeconds) / events).toFixed(2)} µs per event (${((100 * run.serverCpuSeconds) / (run.seconds + pacedWarmupSeconds)).toFixed(0)}% of a core)`);
+  }
+  if (run.machineBusy !== undefined) parts.push(`machine ${(100 * run.machineBusy).toFixed(0)}% busy (all cores, everything on it)`);
   if (run.behind > 0) parts.push(`BEHIND: ${run.behind} requests fell due with every connection busy (${run.unsent} never sent, peak backlog ${run.maxBacklog})`);
   return parts.join('; ');
 }
@@ -539,7 +563,7 @@ export function ingestBenchmark(options: { quick: boolean }): Benchmark {
             requirement: { max: 50 },
             notes:
               `paced open loop, latency from intended send time, started once every server was quiet; ` +
-              `${pacedText('sluice', oursHalf.paced)}; ${pacedText('baseline', baseHalf.paced)}`,
+              `${pacedText('sluice', oursHalf.paced, scenario.eventsPerRequest)}; ${pacedText('baseline', baseHalf.paced, scenario.eventsPerRequest)}`,
           },
           {
             name: `ingest ${scenario.name} p99 at 50% of max, right after the max runs`,
@@ -549,7 +573,7 @@ export function ingestBenchmark(options: { quick: boolean }): Benchmark {
             ratio: latencyRatio(oursHalf.afterMax.latency.p99, baseHalf.afterMax.latency.p99),
             notes:
               `information, no requirement: the same paced run, started at once after the last max run, without waiting for ` +
-              `background work to end; ${pacedText('sluice', oursHalf.afterMax)}; ${pacedText('baseline', baseHalf.afterMax)}`,
+              `background work to end; ${pacedText('sluice', oursHalf.afterMax, scenario.eventsPerRequest)}; ${pacedText('baseline', baseHalf.afterMax, scenario.eventsPerRequest)}`,
           },
           {
             name: `ingest ${scenario.name} p99 in 50%-duty bursts (autocannon overallRate)`,

@@ -128,3 +128,20 @@ export async function cpuSeconds(pid: number): Promise<{ process: number; mainTh
     return undefined;
   }
 }
+
+/**
+ * Jiffies of all CPUs together since boot (Linux /proc/stat's first line): `busy` is everything but
+ * idle and iowait. Two readings give how busy the whole machine was in between, whoever used it (the
+ * server, the load generator, anything else on a shared host). Undefined where /proc/stat is absent.
+ */
+export async function machineJiffies(): Promise<{ busy: number; total: number } | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0]!;
+    const counts = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    // user nice system idle iowait irq softirq steal …: idle and iowait are the fourth and fifth.
+    return { busy: total - (counts[3] ?? 0) - (counts[4] ?? 0), total };
+  } catch {
+    return undefined;
+  }
+}
