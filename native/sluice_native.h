@@ -5,7 +5,8 @@
 
 napi_value drop_cached_pages(napi_env env, napi_callback_info info);
 napi_value write_durably(napi_env env, napi_callback_info info);
-/* Only when built with libdeflate (binding.gyp finds it with native/has-libdeflate.sh). */
+/* Only when built with libdeflate (binding.gyp finds it with native/has-libdeflate.sh). Keeps its
+ * per-thread state in the addon's instance data (napi_set_instance_data), which nothing else may use. */
 napi_value deflate_raw_chunk(napi_env env, napi_callback_info info);
 
 /* An Error for a failed system call: `code` the errno name, the message strerror's (errno_error.c). */
