@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
+import { defaultDeflateEngine } from '../destinations/gzip/chunked-gzip.js';
 import { startServer } from '../server.js';
 import { deliveryExtensions } from './server-extensions.js';
 import { countMessageIds, readBucket } from './test-support/bucket-contents.js';
@@ -27,10 +28,14 @@ describe('delivery in the server', () => {
     const config = await loadConfig({ env: { SLUICE_PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_EMAIL: 'ops@example.com', SLUICE_ADMIN_PASSWORD: 'pw-for-tests' } });
     const start = async () => {
       let printed = '';
-      const server = await startServer(config, { logger: pino({ level: 'silent' }), print: (text) => (printed += text), extensions: deliveryExtensions() });
-      return { server, printed };
+      const logged: Array<{ msg: string; deflate?: string }> = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+      const server = await startServer(config, { logger, print: (text) => (printed += text), extensions: deliveryExtensions() });
+      return { server, printed, logged };
     };
     const first = await start();
+    // The start-up log says which engine compresses objects (it depends on how npm ci built the addon).
+    expect(first.logged.find((line) => line.msg.startsWith('delivery: objects compressed by'))?.deflate).toBe(defaultDeflateEngine);
     const writeKey = /write key: (\S+)/.exec(first.printed)?.[1];
     expect(writeKey).toBeDefined();
     const base = first.server.urls.tracking;

@@ -10,6 +10,7 @@ import { adminApiRoutes } from '../admin/workspaces-api.js';
 import { SqlBatchStore } from '../control/batch-store.js';
 import type { BootstrapStep } from '../control/bootstrap.js';
 import { SqlDestinationStore } from '../control/destination-store.js';
+import { defaultDeflateEngine } from '../destinations/gzip/chunked-gzip.js';
 import type { BackgroundContext, ServerExtensions } from '../server.js';
 import type { BackoffPolicy } from './backoff.js';
 import { DeliveryManager } from './delivery-manager.js';
@@ -94,6 +95,9 @@ export function deliveryExtensions(options: DeliveryExtensionOptions = {}): Serv
     background: [
       async (context) => {
         const { manager } = await wire(context);
+        // Which engine compresses objects depends on how `npm ci` built the addon: say so, and how to get the faster one.
+        if (defaultDeflateEngine === 'libdeflate') context.logger.info({ deflate: 'libdeflate' }, 'delivery: objects compressed by libdeflate');
+        else context.logger.info({ deflate: 'zlib' }, 'delivery: objects compressed by zlib; with libdeflate (install libdeflate-dev, then npm ci) flushes take ~15% less CPU and objects are ~2% smaller');
         await manager.start();
         return { stop: () => manager.stop() };
       },
