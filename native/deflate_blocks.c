@@ -56,16 +56,24 @@ static unsigned symbol_reach(alphabet which, unsigned symbol, unsigned codeword_
   return (KIND_LENGTH << 5) | (codeword_length + length_extra_bits[symbol - 257]);
 }
 
+/* The 8 bytes at in[byte], little-endian (the caller checks byte + 8 <= length). */
+static inline unsigned long long load_word(const unsigned char* in, size_t byte) {
+  unsigned long long word;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(&word, in + byte, 8);
+#else
+  word = 0;
+  for (int i = 0; i < 8; i++) word |= (unsigned long long)in[byte + i] << (8 * i);
+#endif
+  return word;
+}
+
 /* At least 57 valid bits from `position` on (zero past the end of the input). */
 static unsigned long long peek_bits(const bit_reader* reader) {
   size_t byte = reader->position >> 3;
   unsigned long long word = 0;
   if (byte + 8 <= reader->length) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(&word, reader->in + byte, 8);
-#else
-    for (int i = 0; i < 8; i++) word |= (unsigned long long)reader->in[byte + i] << (8 * i);
-#endif
+    word = load_word(reader->in, byte);
   } else {
     for (int i = 0; byte + i < reader->length && i < 8; i++) word |= (unsigned long long)reader->in[byte + i] << (8 * i);
   }
@@ -167,13 +175,7 @@ static unsigned reach_slowly(const huffman* code, alphabet which, unsigned long 
 /* Tops `buffer` up to at least 56 bits from in[*byte] on; past the end of the input, zeros. */
 static inline void refill(const unsigned char* in, size_t length, size_t* byte, unsigned long long* buffer, unsigned* available) {
   if (*byte + 8 <= length) {
-    unsigned long long word;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(&word, in + *byte, 8);
-#else
-    word = 0;
-    for (int i = 0; i < 8; i++) word |= (unsigned long long)in[*byte + i] << (8 * i);
-#endif
+    unsigned long long word = load_word(in, *byte);
     /* Takes the whole bytes that fit; bits loaded past them are those bytes' own, loaded again next time. */
     *buffer |= word << *available;
     *byte += (63 - *available) >> 3;
