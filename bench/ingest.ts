@@ -472,6 +472,8 @@ function pacedText(name: string, run: PacedRun, eventsPerRequest: number): strin
     failures === 0 ? 'failures 0' : `failures ${failures} (non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts}; ${run.failureSamples.join(' | ')})`,
   ];
   parts.push(`generator CPU ${((100 * run.generatorCpuSeconds) / (run.seconds + pacedWarmupSeconds)).toFixed(0)}% of a core`);
+  // Every latency includes the generator's own scheduling delay: say how large it was.
+  parts.push(`generator send timer late by p99 ${run.timerLateness.p99.toFixed(1)} ms, max ${run.timerLateness.max.toFixed(1)} ms (${run.timerLateness.count} timer wake-ups)`);
   if (run.serverCpuSeconds !== undefined) {
     // The warm-up second is paced at the same rate, so it counts in the events as in the CPU.
     const events = run.rate * (run.seconds + pacedWarmupSeconds) * eventsPerRequest;

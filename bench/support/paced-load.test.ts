@@ -55,6 +55,9 @@ describe('paced load generator', () => {
     const result = await run(target.url);
     expect(result).toMatchObject({ due: 200, sent: 200, answered: 200, ok: 200, non2xx: 0, errors: 0, timeouts: 0, unsent: 0, achievedRate: 200 });
     expect(result.latency.count).toBe(200);
+    // Mostly idle connections: requests leave on the generator's timer, whose lateness is measured.
+    expect(result.timerLateness.count).toBeGreaterThan(100);
+    expect(result.timerLateness.max).toBeGreaterThanOrEqual(result.timerLateness.p99);
     expect(target.connections()).toBe(4);
     expect(new Set(target.arrivals.map((arrival) => arrival.messageId)).size).toBe(200);
     // Evenly paced: ~20 arrivals in every tenth of the second (autocannon's overallRate would send them all at once).

@@ -69,6 +69,12 @@ export interface PacedLoadResult {
   readonly latency: { readonly count: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
   /** This generator's own CPU (user + system) over warm-up and window, s: near one core means it may have been the limit. */
   readonly generatorCpuSeconds: number;
+  /**
+   * How late this generator's own send timer fired, ms (from when it was due to when its callback ran,
+   * within the window): the generator's scheduling delay, which every latency above includes. A high
+   * p99 here means the machine kept the generator from sending on time, not that the server was slow.
+   */
+  readonly timerLateness: { readonly count: number; readonly p99: number; readonly max: number };
   /** The first few distinct failures. */
   readonly failureSamples: string[];
 }
@@ -116,6 +122,7 @@ export async function runPacedLoad(config: PacedLoadConfig): Promise<PacedLoadRe
   await Promise.all(lanes.map((lane) => lane.connect()));
   const freeLanes = [...lanes];
   const latency = new LatencyHistogram();
+  const timerLateness = new LatencyHistogram();
   const failureSamples = new Set<string>();
   const counts = { answered: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0 };
   let sent = 0;
@@ -158,6 +165,8 @@ export async function runPacedLoad(config: PacedLoadConfig): Promise<PacedLoadRe
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Infinity;
   const onTimer = () => {
+    const now = performance.now();
+    if (sent >= measuredFrom && timerAt !== schedule.endAt) timerLateness.recordMs(Math.max(0, now - timerAt));
     timer = undefined;
     timerAt = Infinity;
     pump();
@@ -203,6 +212,7 @@ export async function runPacedLoad(config: PacedLoadConfig): Promise<PacedLoadRe
   for (const lane of lanes) lane.close();
   const cpu = process.cpuUsage(cpuBefore);
   const summary = latency.summary();
+  const lateness = timerLateness.summary();
   const measuredSent = Math.max(0, sent - measuredFrom);
   return {
     rate: config.rate,
@@ -217,6 +227,7 @@ export async function runPacedLoad(config: PacedLoadConfig): Promise<PacedLoadRe
     achievedRate: measuredSent / config.durationSeconds,
     latency: { count: summary.count, p50: summary.p50Ms, p90: latency.percentileMs(0.9), p99: summary.p99Ms, max: summary.maxMs },
     generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    timerLateness: { count: lateness.count, p99: lateness.p99Ms, max: lateness.maxMs },
     failureSamples: [...failureSamples],
   };
 }
