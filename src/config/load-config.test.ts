@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type ConfigSources } from './load-config.js';
-import { envVarOf, flagOf } from './settings.js';
+import { defaultIngestWorkers, envVarOf, flagOf } from './settings.js';
 
 async function configFile(contents: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-config-'));
@@ -140,5 +140,11 @@ describe('loadConfig', () => {
   it('derives env var and flag names from the setting name', () => {
     expect(envVarOf('logMaxBytes')).toBe('SLUICE_LOG_MAX_BYTES');
     expect(flagOf('shutdownTimeoutSeconds')).toBe('--shutdown-timeout-seconds');
+  });
+});
+
+describe('defaultIngestWorkers', () => {
+  it('leaves a core to the main thread, but runs two workers on two cores and none on one', () => {
+    expect([1, 2, 3, 4, 5, 8, 64].map(defaultIngestWorkers)).toEqual([0, 2, 2, 3, 4, 4, 4]);
   });
 });

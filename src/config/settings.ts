@@ -8,6 +8,19 @@
 import { availableParallelism } from 'node:os';
 import { boolean, bytes, integer, oneOf, optionalInteger, optionalText, optionalUrl, text, type SettingDefinition } from './setting-types.js';
 
+/**
+ * Ingest workers for a machine with `cores` cores: one core is left to the main thread, but never fewer
+ * than two workers where there are two cores. At half of the maximum batch load on 2 cores, the slowest
+ * requests spent most of their time queued for the one worker whenever the scheduler put it aside;
+ * with two, that wait's p99 roughly halved (12–23 against 29–52 ms) and the request p99 fell from
+ * 72–109 to 46–61 ms in four interleaved pairs, for the same CPU per event and ~10 MB more peak RSS
+ * (docs/benchmarks.md). A single core gets none: a worker there only adds thread switches.
+ */
+export function defaultIngestWorkers(cores: number): number {
+  if (cores <= 1) return 0;
+  return Math.min(4, Math.max(2, cores - 1));
+}
+
 export const settings = {
   host: text({
     doc: 'Interface the HTTP listener binds to. Use 0.0.0.0 to accept connections from other machines.',
@@ -120,13 +133,12 @@ export const settings = {
   ingestWorkers: {
     ...integer({
       doc: 'Worker threads that parse, enrich and serialize large batch requests (16 KiB and up) off the main thread, which keeps HTTP, the log and the scheduling of delivery (which reads and compresses batches on a thread of its own). 0 does all ingest work on the main thread.',
-      // One core stays with the main thread; on 2 cores one worker measured as fast as two, with one V8 heap less.
-      default: Math.max(0, Math.min(4, availableParallelism() - 1)),
+      default: defaultIngestWorkers(availableParallelism()),
       example: '4',
       min: 0,
       max: 64,
     }),
-    defaultText: 'CPU cores − 1, at most 4',
+    defaultText: 'CPU cores − 1, at least 2 and at most 4 (0 on a single core)',
   },
   logLevel: oneOf({
     doc: 'Minimum level of the JSON log lines written to stdout.',
