@@ -13,8 +13,8 @@ import { boolean, bytes, integer, oneOf, optionalInteger, optionalText, optional
  * than two workers where there are two cores. At half of the maximum batch load on 2 cores, the slowest
  * requests spent most of their time queued for the one worker whenever the scheduler put it aside;
  * with two, that wait's p99 roughly halved (12–23 against 29–52 ms) and the request p99 fell from
- * 72–109 to 46–61 ms in four interleaved pairs, for the same CPU per event and ~10 MB more peak RSS
- * (docs/benchmarks.md). A single core gets none: a worker there only adds thread switches.
+ * 72–109 to 46–61 ms in four interleaved pairs, for the same CPU per event and 10–20 MB more peak
+ * RSS (docs/benchmarks.md). A single core gets none: a worker there only adds thread switches.
  */
 export function defaultIngestWorkers(cores: number): number {
   if (cores <= 1) return 0;
