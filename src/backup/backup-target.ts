@@ -7,11 +7,11 @@
  *
  * Owns: put/list/delete of backup files. Never: touches names that are not backup names.
  */
-import { stat, readdir, rename, rm, copyFile, mkdir } from 'node:fs/promises';
+import { stat, readdir, rm, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../storage/s3-object-store.js';
-import { isBackupName } from './snapshot.js';
+import { isBackupName, putInPlace } from './snapshot.js';
 
 export interface BackupTarget {
   /** For messages: a directory path or `s3://bucket/prefix/`. */
@@ -43,13 +43,16 @@ export class DirectoryBackupTarget implements BackupTarget {
     await mkdir(this.directory, { recursive: true });
     const destination = join(this.directory, name);
     if (file !== destination) {
-      // Same file system: an atomic rename; otherwise copy under a temporary name, then rename.
+      // Same file system: an atomic rename; otherwise copy under a temporary name, then rename. Either
+      // way the bytes are synced before the name appears and the directory after (putInPlace), so a
+      // power cut never leaves a backup's name over missing data.
       try {
-        await rename(file, destination);
-      } catch {
+        await putInPlace(file, destination);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
         const partial = `${destination}.partial`;
         await copyFile(file, partial);
-        await rename(partial, destination);
+        await putInPlace(partial, destination);
       }
     }
     return destination;

@@ -28,12 +28,13 @@ function expectDurableRename(calls: readonly string[], target: string): void {
 describe.skipIf(!straceWorks())('backup and restore durability (skipped only when strace is absent or cannot trace)', () => {
   const tempDirectory = useTempDirectories('sluice-backup-durability-');
 
-  it('syncs a backup and a restored store before renaming them, and their directories after', { timeout: 60_000 }, async () => {
+  it('syncs a backup, a restored store and a file handed to the backup target before renaming them, and their directories after', { timeout: 60_000 }, async () => {
     const directory = await tempDirectory();
     const [dataDir, backups, restoreInto] = ['data', 'backups', 'restored'].map((name) => join(directory, name)) as [string, string, string];
     const { stdout, calls } = traceNodeScript(script, [dataDir, backups, restoreInto], ['fsync', 'fdatasync', 'rename', 'renameat', 'renameat2'], join(directory, 'trace.txt'));
-    const { backup, restored } = JSON.parse(stdout) as { backup: string; restored: string };
+    const { backup, restored, put } = JSON.parse(stdout) as { backup: string; restored: string; put: string };
     expectDurableRename(calls, backup);
     expectDurableRename(calls, restored);
+    expectDurableRename(calls, put);
   });
 });

@@ -93,7 +93,7 @@ export async function snapshotStore(storeFile: string, directory: string, now: D
  * after, so a power cut leaves either no file under that name or the whole of it, never a name over
  * missing data (a rename can reach the disk before the data it names).
  */
-async function putInPlace(finished: string, target: string): Promise<void> {
+export async function putInPlace(finished: string, target: string): Promise<void> {
   const handle = await open(finished, 'r');
   try {
     await handle.sync();
