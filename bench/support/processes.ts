@@ -17,7 +17,7 @@ export function sluiceServeArgs(): string[] {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     built = true;
   }
-  return [`${root}dist/cli/main.js`, 'serve'];
+  return [`${root}dist/cli/sluice.cjs`, 'serve'];
 }
 
 export interface StartedProcess {

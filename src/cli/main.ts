@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 /**
- * The `sluice` command line (package.json `bin`). Only assembles the sub-commands of ./commands; each
- * owns its flags and its exit codes.
+ * The `sluice` command line. Only assembles the sub-commands of ./commands; each owns its flags and
+ * its exit codes. The executable is sluice.cts, which sizes libuv's thread pool first (it cannot be
+ * done from here); tests run this module directly and get Node's default pool.
  */
-// First: sizes the thread pool before any module can start it, and caps heap growth before the heap grows.
-import './thread-pool.js';
+// First: caps heap growth before the heap grows.
 import './v8-defaults.js';
 import { Command } from 'commander';
 import { commands } from './commands/index.js';

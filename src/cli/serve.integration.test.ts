@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,9 +28,12 @@ interface Serving {
   exited: Promise<number | null>;
 }
 
-async function serve(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Serving> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', '0', '--data-dir', dataDir], {
+/** The command line from the sources, through tsx (most tests), or the built executable. */
+const fromSources = ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+
+async function serve(dataDir: string, extraEnv: Record<string, string> = {}, entry: readonly string[] = fromSources): Promise<Serving> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_') && name !== 'UV_THREADPOOL_SIZE'));
+  const child = spawn(process.execPath, [...entry, 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: root,
     env: { ...env, SLUICE_ADMIN_PASSWORD: 'integration-pw', SLUICE_LOG_LEVEL: 'info', SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '8', ...extraEnv },
   });
@@ -208,5 +211,26 @@ describe('sluice serve (child process)', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(2);
     expect(stderr).toContain('Invalid setting "maxBatchEvents" (flag --max-batch-events = "lots"): must be an integer');
+  });
+});
+
+describe('the sluice executable (dist/cli/sluice.cjs, as npm start and the bin run it)', () => {
+  // Counted in /proc. libuv reads UV_THREADPOOL_SIZE when its pool starts, which an ES module entry
+  // does before its first line runs: the executable is CommonJS so that its default comes first.
+  it.runIf(process.platform === 'linux')("starts libuv's pool with 16 threads, or as many as the operator set", async () => {
+    const executable = join(root, 'dist/cli/sluice.cjs');
+    if (!existsSync(executable)) throw new Error(`${executable} is missing: \`npm test\` builds it first (npm run build)`);
+    const threadsWhenListening = async (extraEnv: Record<string, string>) => {
+      const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-executable-')), 'data');
+      const serving = await serve(dataDir, extraEnv, [executable]);
+      const threads = readdirSync(`/proc/${serving.child.pid}/task`).length;
+      serving.child.kill('SIGTERM');
+      expect(await serving.exited).toBe(0);
+      return threads;
+    };
+    const operatorSized = await threadsWhenListening({ UV_THREADPOOL_SIZE: '4' });
+    const byDefault = await threadsWhenListening({});
+    // The same process otherwise: 12 more threads are the pool's 16 against the operator's 4.
+    expect(byDefault).toBeGreaterThanOrEqual(operatorSized + 12);
   });
 });
