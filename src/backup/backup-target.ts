@@ -11,7 +11,8 @@ import { stat, readdir, rm, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../storage/s3-object-store.js';
-import { isBackupName, putInPlace } from './snapshot.js';
+import { putInPlace } from '../log/file-names.js';
+import { isBackupName } from './snapshot.js';
 
 export interface BackupTarget {
   /** For messages: a directory path or `s3://bucket/prefix/`. */

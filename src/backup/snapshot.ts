@@ -12,12 +12,12 @@
  * (gzip streams), restores over a non-empty data directory unless forced.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import BetterSqlite3 from 'better-sqlite3';
-import { syncDirectory } from '../log/file-names.js';
+import { putInPlace } from '../log/file-names.js';
 
 export const BACKUP_PREFIX = 'sluice-metadata-';
 export const BACKUP_SUFFIX = '.sqlite.gz';
@@ -86,22 +86,6 @@ export async function snapshotStore(storeFile: string, directory: string, now: D
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/**
- * Renames a finished file to its final name durably: its bytes are synced first and the directory
- * after, so a power cut leaves either no file under that name or the whole of it, never a name over
- * missing data (a rename can reach the disk before the data it names).
- */
-export async function putInPlace(finished: string, target: string): Promise<void> {
-  const handle = await open(finished, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(finished, target);
-  await syncDirectory(dirname(target));
 }
 
 /**

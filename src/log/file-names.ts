@@ -1,9 +1,10 @@
 /**
- * How streams and segments are named on disk, and the directory-durability helper every creator of a
- * file uses. Owns the mapping stream name ⇄ directory name: stream names are source ids chosen
+ * How streams and segments are named on disk, and the durability helpers every creator of a file uses
+ * (a directory sync; a synced rename into place). Owns the mapping stream name ⇄ directory name: stream names are source ids chosen
  * elsewhere, so they are escaped, never trusted as paths.
  */
-import { open } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** Stream directories live here, under the log directory. */
 export const STREAMS_DIRECTORY = 'streams';
@@ -67,4 +68,20 @@ export async function syncDirectory(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Renames a finished file to its final name durably: its bytes are synced first and the directory
+ * after, so a power cut leaves either no file under that name or the whole of it, never a name over
+ * missing data (a rename can reach the disk before the data it names).
+ */
+export async function putInPlace(finished: string, target: string): Promise<void> {
+  const handle = await open(finished, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(finished, target);
+  await syncDirectory(dirname(target));
 }

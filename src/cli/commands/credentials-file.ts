@@ -2,9 +2,10 @@
  * The login saved by `sluice login`: `{url, token, email}` in `$XDG_CONFIG_HOME/sluice/credentials.json`
  * (else `~/.config/sluice/credentials.json`), mode 0600 in a 0700 directory — a token is a password.
  */
-import { chmod, mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { putInPlace } from '../../log/file-names.js';
 
 export interface SavedLogin {
   readonly url: string;
@@ -33,7 +34,8 @@ export async function saveLogin(env: NodeJS.ProcessEnv, login: SavedLogin): Prom
   // Created 0600 from the start (and chmod'ed, in case a umask or an old file widened it).
   await writeFile(partial, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
   await chmod(partial, 0o600);
-  await rename(partial, file);
+  // Synced before and after the rename: a crash never leaves an empty credentials file in its place.
+  await putInPlace(partial, file);
   return file;
 }
 
