@@ -200,6 +200,34 @@ describe('sluice serve (child process)', () => {
     expect(server.stderr()).toContain('shutdown did not finish within 1s (shutdownTimeoutSeconds); exiting 1');
   });
 
+  it('shuts down cleanly, exit 0, on a SIGTERM that arrives during start-up', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-serve-early-')), 'data');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
+    const child = spawn(process.execPath, [...fromSources, 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: root,
+      env: { ...env, SLUICE_ADMIN_PASSWORD: 'integration-pw', SLUICE_LOG_LEVEL: 'info', SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '8' },
+    });
+    let stdout = '';
+    let signalled = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // The first-start banner comes out before the listeners are even built.
+      if (!signalled && stdout.includes('First start:')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(stdout).toMatch(/shutting down (as soon as start-up ends|: finishing in-flight requests)/);
+    expect(stdout).toContain('sluice stopped');
+    // Start-up was allowed to finish: the next start is an ordinary one, not a first start.
+    const again = await serve(dataDir);
+    expect(again.stdout()).not.toContain('First start:');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
   it('refuses to start on an invalid setting, naming it', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--max-batch-events', 'lots'], {

@@ -21,6 +21,9 @@ export function registerServe(program: Command): void {
     const { config: configFile, ...flags } = options;
     const config = await loadOrExit({ flags, env: process.env, ...(typeof configFile === 'string' ? { configFile } : {}) });
     const logger = pino({ level: config.logLevel });
+    // Before start-up: a signal that arrives while the server starts (or just as it says it listens)
+    // must not meet Node's default, which kills the process without a clean close.
+    const shutdown = handleShutdownSignals(config, logger);
     let server: RunningServer;
     try {
       server = await startServer(config, { logger });
@@ -29,7 +32,7 @@ export function registerServe(program: Command): void {
       process.stderr.write(`sluice: cannot start: ${(error as Error).message}\n`);
       process.exit(1);
     }
-    handleShutdownSignals(server, config, logger);
+    shutdown.serverStarted(server);
   });
 }
 
@@ -43,31 +46,41 @@ async function loadOrExit(sources: Parameters<typeof loadConfig>[0]): Promise<Co
   }
 }
 
-function handleShutdownSignals(server: RunningServer, config: Config, logger: Logger): void {
+/**
+ * SIGTERM/SIGINT: a clean close, bounded by `shutdownTimeoutSeconds` from the signal. One that arrives
+ * during start-up is kept: the close begins as soon as the server has started.
+ */
+function handleShutdownSignals(config: Config, logger: Logger): { serverStarted(server: RunningServer): void } {
+  let server: RunningServer | undefined;
   let shuttingDown = false;
+  const close = (running: RunningServer) =>
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
       logger.error({ signal }, 'second signal during shutdown: exiting now, without a clean close');
       process.exit(1);
     }
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const timer = setTimeout(() => {
+    logger.info({ signal }, server ? 'shutting down: finishing in-flight requests' : 'shutting down as soon as start-up ends');
+    setTimeout(() => {
       logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'shutdown timed out: exiting without a clean close');
       process.stderr.write(`sluice: shutdown did not finish within ${config.shutdownTimeoutSeconds}s (shutdownTimeoutSeconds); exiting 1\n`);
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000);
-    server.close().then(
-      () => {
-        clearTimeout(timer);
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    if (server) void close(server);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return {
+    serverStarted(running) {
+      server = running;
+      if (shuttingDown) void close(running);
+    },
+  };
 }
