@@ -26,12 +26,15 @@ interface Serving {
   /** Resolves with the first match of `pattern` in stdout, now or later. */
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
+  /** The exit code and the signal that ended the process (one of them is null). */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** The command line from the sources, through tsx (most tests), or the built executable. */
 const fromSources = ['--import', 'tsx', join(root, 'src/cli/main.ts')];
 
-async function serve(dataDir: string, extraEnv: Record<string, string> = {}, entry: readonly string[] = fromSources): Promise<Serving> {
+/** `sluice serve` started, not yet listening. */
+function startServe(dataDir: string, extraEnv: Record<string, string> = {}, entry: readonly string[] = fromSources): Omit<Serving, 'url'> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_') && name !== 'UV_THREADPOOL_SIZE'));
   const child = spawn(process.execPath, [...entry, 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: root,
@@ -45,7 +48,8 @@ async function serve(dataDir: string, extraEnv: Record<string, string> = {}, ent
     for (const check of waiters) check();
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const ended = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = ended.then(({ code }) => code);
   const waitFor = (pattern: RegExp) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const check = () => {
@@ -59,8 +63,13 @@ async function serve(dataDir: string, extraEnv: Record<string, string> = {}, ent
       check();
       void exited.then((code) => reject(new Error(`sluice exited (${code}) before printing ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`)));
     });
-  const [, url] = await waitFor(/Sluice listening on (http:\/\/[\d.]+:\d+)/);
-  return { child, url: new URL(url!), stdout: () => stdout, stderr: () => stderr, waitFor, exited };
+  return { child, stdout: () => stdout, stderr: () => stderr, waitFor, exited, ended };
+}
+
+async function serve(dataDir: string, extraEnv: Record<string, string> = {}, entry: readonly string[] = fromSources): Promise<Serving> {
+  const started = startServe(dataDir, extraEnv, entry);
+  const [, url] = await started.waitFor(/Sluice listening on (http:\/\/[\d.]+:\d+)/);
+  return { ...started, url: new URL(url!) };
 }
 
 const trackEvent = (messageId: string) => ({ type: 'track', userId: 'user-1', event: 'Integration', messageId });
@@ -202,25 +211,13 @@ describe('sluice serve (child process)', () => {
 
   it('shuts down cleanly, exit 0, on a SIGTERM that arrives during start-up', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-serve-early-')), 'data');
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
-    const child = spawn(process.execPath, [...fromSources, 'serve', '--port', '0', '--data-dir', dataDir], {
-      cwd: root,
-      env: { ...env, SLUICE_ADMIN_PASSWORD: 'integration-pw', SLUICE_LOG_LEVEL: 'info', SLUICE_SHUTDOWN_TIMEOUT_SECONDS: '8' },
-    });
-    let stdout = '';
-    let signalled = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      // The first-start banner comes out before the listeners are even built.
-      if (!signalled && stdout.includes('First start:')) {
-        signalled = true;
-        child.kill('SIGTERM');
-      }
-    });
-    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(stdout).toMatch(/shutting down (as soon as start-up ends|: finishing in-flight requests)/);
-    expect(stdout).toContain('sluice stopped');
+    const starting = startServe(dataDir);
+    // The first-start banner comes out before the listeners are even built.
+    await starting.waitFor(/First start:/);
+    starting.child.kill('SIGTERM');
+    expect(await starting.ended).toEqual({ code: 0, signal: null });
+    expect(starting.stdout()).toMatch(/shutting down (as soon as start-up ends|: finishing in-flight requests)/);
+    expect(starting.stdout()).toContain('sluice stopped');
     // Start-up was allowed to finish: the next start is an ordinary one, not a first start.
     const again = await serve(dataDir);
     expect(again.stdout()).not.toContain('First start:');
