@@ -5,19 +5,18 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { reapOnExit } from '../support/child-reaper.js';
 import type { DoneLine, GeneratorConfig, IntervalLine } from './load-generator.js';
 
 const entry = fileURLToPath(new URL('./load-generator-process.ts', import.meta.url));
 
 export async function runGeneratorProcess(config: GeneratorConfig, onInterval: (line: IntervalLine) => void = () => {}): Promise<DoneLine> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The parent going away (an error, SIGTERM) must not leave the generator hammering a dead port.
+  const child = reapOnExit(spawn(process.execPath, ['--import', 'tsx', entry, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-8192)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let done: DoneLine | undefined;
-  // The parent going away (Ctrl-C) must not leave the generator hammering a dead port.
-  const killChild = () => child.kill('SIGTERM');
-  process.once('exit', killChild);
   try {
     for await (const text of createInterface({ input: child.stdout })) {
       const line = JSON.parse(text) as IntervalLine | DoneLine;
@@ -28,7 +27,6 @@ export async function runGeneratorProcess(config: GeneratorConfig, onInterval: (
     if (code !== 0 || !done) throw new Error(`load generator exited with ${code}${done ? '' : ' before its summary'}: ${stderr}`);
     return done;
   } finally {
-    process.off('exit', killChild);
     if (child.exitCode === null) child.kill('SIGTERM');
   }
 }

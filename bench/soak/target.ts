@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startS3TestServer, type S3TestServer } from '../../src/storage/test-support/s3-test-server.js';
+import { reapOnExit } from '../support/child-reaper.js';
 import { sluiceServeArgs } from '../support/processes.js';
 import { localBucket, s3Bucket, type BucketReader } from './bucket-check.js';
 
@@ -93,10 +94,10 @@ async function api<T>(url: string, init: RequestInit & { token?: string } = {}):
 
 function startServerProcess(dataDir: string, output: OutputTail, errors: OutputTail): Promise<{ child: ChildProcess; url: string; writeKey: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SLUICE_')));
-  const child = spawn(process.execPath, sluiceServeArgs(), {
+  const child = reapOnExit(spawn(process.execPath, sluiceServeArgs(), {
     env: { ...env, SLUICE_PORT: '0', SLUICE_DATA_DIR: dataDir, SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: ADMIN_PASSWORD, SLUICE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => output.write(chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => errors.write(chunk));
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { reapOnExit } from './child-reaper.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let built = false;
@@ -27,12 +28,12 @@ export interface StartedProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `node [args]` and resolves once stdout matches `ready`. */
+/** Starts `node [args]` and resolves once stdout matches `ready`. The child ends with this process at the latest (child-reaper.ts). */
 export async function startNodeProcess(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs?: number },
 ): Promise<StartedProcess & { match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = reapOnExit(spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -66,7 +67,7 @@ export async function startNodeProcess(
 
 /** Runs `node [args]` to completion and returns its stdout. */
 export async function runNodeProcess(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = reapOnExit(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] }));
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
