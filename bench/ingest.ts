@@ -64,7 +64,8 @@ import type { BenchFigure, Benchmark } from './types.js';
 import { batchBody, trackBody } from './support/events.js';
 import { median, roundOrder, waitForQuiescence, type Quiescence } from './support/interleave.js';
 import type { PacedLoadConfig, PacedLoadResult } from './support/paced-load.js';
-import { cpuSeconds, freePort, machineJiffies, peakRssBytes, runNodeProcess, sluiceServeArgs, startNodeProcess, type StartedProcess } from './support/processes.js';
+import { otherCpu, otherCpuText, takeCpuCensus, type OtherCpu } from './support/cpu-census.js';
+import { clockTicksPerSecond, cpuSeconds, freePort, machineJiffies, peakRssBytes, runNodeProcess, sluiceServeArgs, startNodeProcess, type StartedProcess } from './support/processes.js';
 
 const adminPassword = 'bench-password-1234';
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -203,9 +204,10 @@ const pacedWarmupSeconds = 1;
  * A paced run's result, with what the server and the whole machine spent meanwhile (warm-up second
  * included, like the generator's own figure): at half the maximum a server's CPU per event is not what
  * it is at the maximum (fewer requests share each wake-up and each fsync), and a p99 made while the
- * machine is nearly saturated is a different finding from one made on an idle machine.
+ * machine is nearly saturated is a different finding from one made on an idle machine. `others` is what
+ * every other process already running used meanwhile (support/cpu-census.ts): leftovers, daemons.
  */
-type PacedRun = PacedLoadResult & { readonly serverCpuSeconds?: number; readonly machineBusy?: number };
+type PacedRun = PacedLoadResult & { readonly serverCpuSeconds?: number; readonly machineBusy?: number; readonly others?: OtherCpu };
 
 /** Latency at `rate` requests/s, evenly paced (open loop), over `connections` kept-alive connections. */
 async function paced(target: Target, scenario: Scenario, connections: number, seconds: number, rate: number): Promise<PacedRun> {
@@ -219,11 +221,12 @@ async function paced(target: Target, scenario: Scenario, connections: number, se
     warmupSeconds: pacedWarmupSeconds,
   };
   const pid = target.process.child.pid;
-  const [cpuBefore, machineBefore] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies()]);
+  const [cpuBefore, machineBefore, censusBefore] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies(), takeCpuCensus(clockTicksPerSecond())]);
   const result = JSON.parse(await runNodeProcess(['--import', 'tsx', path.join(here, 'support/paced-load-generator.ts'), JSON.stringify(config)])) as PacedLoadResult;
-  const [cpuAfter, machineAfter] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies()]);
+  const [cpuAfter, machineAfter, censusAfter] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies(), takeCpuCensus(clockTicksPerSecond())]);
   return {
     ...result,
+    ...(censusBefore && censusAfter ? { others: otherCpu(censusBefore, censusAfter, new Set(pid === undefined ? [] : [pid])) } : {}),
     ...(cpuBefore && cpuAfter ? { serverCpuSeconds: cpuAfter.process - cpuBefore.process } : {}),
     ...(machineBefore && machineAfter && machineAfter.total > machineBefore.total ? { machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) } : {}),
   };
@@ -480,6 +483,7 @@ function pacedText(name: string, run: PacedRun, eventsPerRequest: number): strin
     parts.push(`server CPU ${((1e6 * run.serverCpuSeconds) / events).toFixed(2)} µs per event (${((100 * run.serverCpuSeconds) / (run.seconds + pacedWarmupSeconds)).toFixed(0)}% of a core)`);
   }
   if (run.machineBusy !== undefined) parts.push(`machine ${(100 * run.machineBusy).toFixed(0)}% busy (all cores, everything on it)`);
+  if (run.others) parts.push(`besides the server and the generator: ${otherCpuText(run.others)}`);
   if (run.behind > 0) parts.push(`BEHIND: ${run.behind} requests fell due with every connection busy (${run.unsent} never sent, peak backlog ${run.maxBacklog})`);
   return parts.join('; ');
 }

@@ -5,6 +5,8 @@
  */
 import os from 'node:os';
 import type { BenchFigure, Benchmark } from './types.js';
+import { otherCpu, otherCpuText, takeCpuCensus } from './support/cpu-census.js';
+import { clockTicksPerSecond } from './support/processes.js';
 import { e2eLatencyBenchmarkWith } from './e2e-latency.js';
 import { createFlushBenchmark } from './flush.js';
 import { ingestBenchmark } from './ingest.js';
@@ -38,13 +40,32 @@ function describeRequirement(figure: BenchFigure): string {
 
 const format = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3));
 
+/** Above this much of a core used by others before the start, the output says the machine was not idle. */
+const NOT_IDLE_CORES = 0.1;
+
+/**
+ * How busy the machine was just before the benchmarks (1 s): every figure assumes an otherwise idle
+ * machine, and something left running (an earlier run's server, say) skews them all without showing.
+ */
+async function idleCheck(): Promise<string | undefined> {
+  const before = await takeCpuCensus(clockTicksPerSecond());
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const after = await takeCpuCensus(clockTicksPerSecond());
+  if (!before || !after) return undefined;
+  // This process is excluded: it is busy starting up (tsx compiling the benchmarks).
+  const other = otherCpu(before, after, new Set([process.pid]));
+  return `${other.cores > NOT_IDLE_CORES ? 'NOT IDLE: ' : ''}${otherCpuText(other)}`;
+}
+const beforeStart = await idleCheck();
+if (!json && beforeStart?.startsWith('NOT IDLE')) process.stderr.write(`the machine is busy before the benchmarks: ${beforeStart}\n`);
+
 const results: Record<string, BenchFigure[]> = {};
 for (const benchmark of benchmarks) {
   if (!json) process.stderr.write(`running ${benchmark.name}…\n`);
   results[benchmark.name] = await benchmark.run();
 }
 
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, quick };
+const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, quick, ...(beforeStart ? { beforeStart } : {}) };
 const failed = Object.values(results).flat().filter((figure) => meets(figure) === false);
 
 if (json) {
@@ -66,5 +87,6 @@ if (json) {
   const notes = Object.values(results).flat().filter((figure) => figure.notes);
   if (notes.length) process.stdout.write(`\nnotes:\n${notes.map((figure) => `  ${figure.name}: ${figure.notes}`).join('\n')}\n`);
   process.stdout.write(`\nmachine: ${machine.cpus}× ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}${quick ? ' (quick run)' : ''}\n`);
+  if (beforeStart) process.stdout.write(`in the second before the benchmarks: ${beforeStart}\n`);
 }
 process.exitCode = failed.length === 0 ? 0 : 1;

@@ -100,7 +100,7 @@ export async function freePort(): Promise<number> {
 
 /** Clock ticks per second of /proc times (USER_HZ; 100 on every Linux we run on, asked once). */
 let ticksPerSecond: number | undefined;
-function clockTicksPerSecond(): number {
+export function clockTicksPerSecond(): number {
   if (ticksPerSecond === undefined) {
     try {
       ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
