@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FileEventLog } from '../log/file-event-log.js';
+import { REPEATED_SIGNAL_WINDOW_MS } from './commands/serve.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -207,6 +208,36 @@ describe('sluice serve (child process)', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(1);
     expect(server.stderr()).toContain('shutdown did not finish within 1s (shutdownTimeoutSeconds); exiting 1');
+  });
+
+  it('takes the same signal twice in a row as one request to stop (npm start passes on the Ctrl-C the terminal sent too)', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-serve-twice-')), 'data');
+    const server = await serve(dataDir);
+    const [, writeKey] = server.stdout().match(/write key: ([A-Za-z0-9]{32})/)!;
+    const inFlight = await startInFlightRequest(server.url, writeKey!, JSON.stringify(trackEvent('twice')));
+    server.child.kill('SIGINT');
+    // The first one handled (two pending ones would merge into one), the second comes right after it.
+    await server.waitFor(/shutting down: finishing in-flight requests/);
+    server.child.kill('SIGINT');
+    await server.waitFor(/signal repeated while shutting down/);
+    const response = await inFlight.finish();
+    expect(response).toMatchObject({ status: 200, body: '{"success":true}' });
+    expect(await server.ended).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toContain('sluice stopped');
+    expect(server.stdout()).not.toContain('second signal during shutdown');
+  });
+
+  it('exits 1 at once on a second signal that comes later, while shutdown is held up', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'sluice-serve-again-')), 'data');
+    const server = await serve(dataDir);
+    const [, writeKey] = server.stdout().match(/write key: ([A-Za-z0-9]{32})/)!;
+    await startInFlightRequest(server.url, writeKey!, '{"type":"track"}'); // its body never comes: shutdown waits (8 s timeout)
+    server.child.kill('SIGTERM');
+    await server.waitFor(/shutting down: finishing in-flight requests/);
+    await new Promise((resolve) => setTimeout(resolve, REPEATED_SIGNAL_WINDOW_MS + 500));
+    server.child.kill('SIGTERM');
+    expect(await server.ended).toEqual({ code: 1, signal: null });
+    expect(server.stdout()).toContain('second signal during shutdown: exiting now, without a clean close');
   });
 
   it('shuts down cleanly, exit 0, on a SIGTERM that arrives during start-up', async () => {

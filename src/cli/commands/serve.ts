@@ -1,7 +1,8 @@
 /**
  * `sluice serve`: one flag per setting (generated from the settings table), `--config`, then runs the
  * server until SIGTERM/SIGINT. Shutdown: stop accepting, finish in-flight requests, close the log and the
- * store, exit 0; if that exceeds `shutdownTimeoutSeconds`, or a second signal arrives, exit 1 saying why.
+ * store, exit 0; if that exceeds `shutdownTimeoutSeconds`, or a second signal arrives (a second press of
+ * Ctrl-C, not the same one twice: see `REPEATED_SIGNAL_WINDOW_MS`), exit 1 saying why.
  */
 import type { Command } from 'commander';
 import { pino, type Logger } from 'pino';
@@ -47,12 +48,21 @@ async function loadOrExit(sources: Parameters<typeof loadConfig>[0]): Promise<Co
 }
 
 /**
+ * A signal within this long of the first is the same request to stop, delivered twice, not a second
+ * request to stop at once: under `npm start` a Ctrl-C reaches Sluice from the terminal (the whole
+ * foreground process group gets SIGINT) and again from npm, which passes the signals it gets on to its
+ * script, and that script execs node.
+ */
+export const REPEATED_SIGNAL_WINDOW_MS = 1000;
+
+/**
  * SIGTERM/SIGINT: a clean close, bounded by `shutdownTimeoutSeconds` from the signal. One that arrives
- * during start-up is kept: the close begins as soon as the server has started.
+ * during start-up is kept: the close begins as soon as the server has started. A later one (after
+ * `REPEATED_SIGNAL_WINDOW_MS`) ends the process at once, without the clean close.
  */
 function handleShutdownSignals(config: Config, logger: Logger): { serverStarted(server: RunningServer): void } {
   let server: RunningServer | undefined;
-  let shuttingDown = false;
+  let firstSignalAt: number | undefined;
   const close = (running: RunningServer) =>
     running.close().then(
       () => process.exit(0),
@@ -62,11 +72,15 @@ function handleShutdownSignals(config: Config, logger: Logger): { serverStarted(
       },
     );
   const onSignal = (signal: NodeJS.Signals) => {
-    if (shuttingDown) {
+    if (firstSignalAt !== undefined) {
+      if (performance.now() - firstSignalAt < REPEATED_SIGNAL_WINDOW_MS) {
+        logger.info({ signal }, 'signal repeated while shutting down (npm passes on the Ctrl-C the terminal sent too): still closing cleanly');
+        return;
+      }
       logger.error({ signal }, 'second signal during shutdown: exiting now, without a clean close');
       process.exit(1);
     }
-    shuttingDown = true;
+    firstSignalAt = performance.now();
     logger.info({ signal }, server ? 'shutting down: finishing in-flight requests' : 'shutting down as soon as start-up ends');
     setTimeout(() => {
       logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'shutdown timed out: exiting without a clean close');
@@ -80,7 +94,7 @@ function handleShutdownSignals(config: Config, logger: Logger): { serverStarted(
   return {
     serverStarted(running) {
       server = running;
-      if (shuttingDown) void close(running);
+      if (firstSignalAt !== undefined) void close(running);
     },
   };
 }
