@@ -2,27 +2,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { goneWithin, isAlive } from '../../src/test-support/process-alive.js';
 
 const fixture = fileURLToPath(new URL('./test-support/reaper-fixture.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Polls until `pid` is gone; false if it is still there after `ms`. */
-async function goneWithin(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!alive(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return !alive(pid);
-}
 
 /** Starts the fixture, resolves with it and its child's pid once printed. */
 async function startFixture(mode: 'throw' | 'wait') {
@@ -52,7 +34,7 @@ describe('reapOnExit', () => {
 
   it('stops the children on SIGTERM, and the benchmark still ends by that signal', async () => {
     const { parent, childPid } = await startFixture('wait');
-    expect(alive(childPid)).toBe(true);
+    expect(isAlive(childPid)).toBe(true);
     parent.kill('SIGTERM');
     const [code, signal] = (await once(parent, 'exit')) as [number | null, NodeJS.Signals | null];
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });

@@ -16,17 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { goneWithin, isAlive } from '../test-support/process-alive.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** npm itself: the CLI that runs this test when there is one, else `npm` from PATH. */
 function npmCommand(args: string[]): [string, string[]] {
@@ -68,16 +60,10 @@ async function startWithNpm(options: { ownProcessGroup: boolean }) {
     stdout: () => stdout,
     /** Leaves nothing running, whatever the test did. */
     cleanUp(): void {
-      if (alive(serverPid)) process.kill(serverPid, 'SIGKILL');
+      if (isAlive(serverPid)) process.kill(serverPid, 'SIGKILL');
       if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
     },
   };
-}
-
-async function goneWithin(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return !alive(pid);
 }
 
 describe.runIf(process.platform !== 'win32')('npm start', () => {
