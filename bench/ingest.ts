@@ -65,7 +65,7 @@ import { batchBody, trackBody } from './support/events.js';
 import { median, roundOrder, waitForQuiescence, type Quiescence } from './support/interleave.js';
 import type { PacedLoadConfig, PacedLoadResult } from './support/paced-load.js';
 import { otherCpu, otherCpuText, takeCpuCensus, type OtherCpu } from './support/cpu-census.js';
-import { clockTicksPerSecond, cpuSeconds, freePort, machineJiffies, peakRssBytes, runNodeProcess, sluiceServeArgs, startNodeProcess, type StartedProcess } from './support/processes.js';
+import { cpuSeconds, freePort, machineJiffies, peakRssBytes, runNodeProcess, sluiceServeArgs, startNodeProcess, type StartedProcess } from './support/processes.js';
 
 const adminPassword = 'bench-password-1234';
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -221,9 +221,9 @@ async function paced(target: Target, scenario: Scenario, connections: number, se
     warmupSeconds: pacedWarmupSeconds,
   };
   const pid = target.process.child.pid;
-  const [cpuBefore, machineBefore, censusBefore] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies(), takeCpuCensus(clockTicksPerSecond())]);
+  const [cpuBefore, machineBefore, censusBefore] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies(), takeCpuCensus()]);
   const result = JSON.parse(await runNodeProcess(['--import', 'tsx', path.join(here, 'support/paced-load-generator.ts'), JSON.stringify(config)])) as PacedLoadResult;
-  const [cpuAfter, machineAfter, censusAfter] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies(), takeCpuCensus(clockTicksPerSecond())]);
+  const [cpuAfter, machineAfter, censusAfter] = await Promise.all([pid === undefined ? undefined : cpuSeconds(pid), machineJiffies(), takeCpuCensus()]);
   return {
     ...result,
     ...(censusBefore && censusAfter ? { others: otherCpu(censusBefore, censusAfter, new Set(pid === undefined ? [] : [pid])) } : {}),

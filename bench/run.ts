@@ -6,7 +6,6 @@
 import os from 'node:os';
 import type { BenchFigure, Benchmark } from './types.js';
 import { otherCpu, otherCpuText, takeCpuCensus } from './support/cpu-census.js';
-import { clockTicksPerSecond } from './support/processes.js';
 import { e2eLatencyBenchmarkWith } from './e2e-latency.js';
 import { createFlushBenchmark } from './flush.js';
 import { ingestBenchmark } from './ingest.js';
@@ -48,9 +47,9 @@ const NOT_IDLE_CORES = 0.1;
  * machine, and something left running (an earlier run's server, say) skews them all without showing.
  */
 async function idleCheck(): Promise<string | undefined> {
-  const before = await takeCpuCensus(clockTicksPerSecond());
+  const before = await takeCpuCensus();
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const after = await takeCpuCensus(clockTicksPerSecond());
+  const after = await takeCpuCensus();
   if (!before || !after) return undefined;
   // This process is excluded: it is busy starting up (tsx compiling the benchmarks).
   const other = otherCpu(before, after, new Set([process.pid]));

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { otherCpu, otherCpuText, takeCpuCensus, type CpuCensus } from './cpu-census.js';
-import { clockTicksPerSecond } from './processes.js';
 
 const census = (at: number, entries: [number, string, number][]): CpuCensus => ({ at, byPid: new Map(entries.map(([pid, name, seconds]) => [pid, { name, seconds }])) });
 
@@ -41,12 +40,12 @@ describe('otherCpu', () => {
 
 describe('takeCpuCensus', () => {
   it.runIf(process.platform === 'linux')('sees the CPU this process spends between two readings', async () => {
-    const before = await takeCpuCensus(clockTicksPerSecond());
+    const before = await takeCpuCensus();
     // Spend 200 ms of CPU (not wall time): the census must account for at least most of it.
     const start = process.cpuUsage();
     let spin = 0;
     while ((process.cpuUsage(start).user + process.cpuUsage(start).system) / 1e6 < 0.2) spin++;
-    const after = await takeCpuCensus(clockTicksPerSecond());
+    const after = await takeCpuCensus();
     expect(spin).toBeGreaterThan(0);
     const self = after!.byPid.get(process.pid)!.seconds - before!.byPid.get(process.pid)!.seconds;
     expect(self).toBeGreaterThanOrEqual(0.17);

@@ -8,6 +8,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { clockTicksPerSecond } from './processes.js';
 
 export interface CpuCensus {
   /** performance.now() when read, ms. */
@@ -24,7 +25,7 @@ export interface OtherCpu {
 }
 
 /** Reads every process's CPU time; undefined where /proc is absent. */
-export async function takeCpuCensus(ticksPerSecond: number): Promise<CpuCensus | undefined> {
+export async function takeCpuCensus(ticksPerSecond: number = clockTicksPerSecond()): Promise<CpuCensus | undefined> {
   let entries: string[];
   try {
     entries = await readdir('/proc');

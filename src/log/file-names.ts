@@ -1,7 +1,7 @@
 /**
  * How streams and segments are named on disk, and the durability helpers every creator of a file uses
- * (a directory sync; a synced rename into place). Owns the mapping stream name ⇄ directory name: stream names are source ids chosen
- * elsewhere, so they are escaped, never trusted as paths.
+ * (a directory sync; a synced rename into place). Owns the mapping stream name ⇄ directory name: stream
+ * names are source ids chosen elsewhere, so they are escaped, never trusted as paths.
  */
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
