@@ -5,8 +5,16 @@
  * says it is a secret (password, token, key, hash). The log is append-only: there is no update or delete.
  *
  *   const audit = openAudit(database);
- *   await audit.record({ workspaceId, actor: request.adminAuth!, action: 'token.create',
- *                        resource: { type: 'token', id }, after: { name }, ip: request.ip });
+ *   const token = await audit.atomically(async () => {
+ *     const token = await tokens.create(...);          // any store on the same database
+ *     await audit.record({ workspaceId, actor: request.adminAuth!, action: 'token.create',
+ *                          resource: { type: 'token', id: token.id }, after: { name }, ip: request.ip });
+ *     return token;
+ *   });
+ *
+ * A change and its entry go in one transaction (`atomically`): a crash or a failed audit write between
+ * the two can never leave a change that the audit log does not show. Side effects outside the database
+ * (starting delivery, notifying listeners) belong after it, once the change has committed.
  */
 import type { ControlDatabase } from '../control/database.js';
 import { SqlAuditStore, type AuditActor, type AuditEntry, type AuditStore } from '../control/audit-store.js';
@@ -42,6 +50,11 @@ export class AuditRecorder {
   constructor(store: AuditStore, secretsOf: SecretSettingsOf = registrySecrets) {
     this.#store = store;
     this.#secretsOf = secretsOf;
+  }
+
+  /** Runs a change and the entries it records as one transaction: both commit, or neither does. */
+  atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.#store.atomically(work);
   }
 
   record(input: AuditRecordInput): Promise<AuditEntry> {

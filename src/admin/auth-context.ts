@@ -30,7 +30,12 @@ export interface IdentityAuditEntry {
 
 export interface IdentityAudit {
   record(entry: IdentityAuditEntry): Promise<unknown> | unknown;
+  /** Runs a change and the entries it records as one transaction (`AuditRecorder.atomically`). */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
 }
+
+/** Without an audit log (tests over the in-memory identity store): nothing recorded, nothing to join. */
+const noAudit: IdentityAudit = { record: () => undefined, atomically: (work) => work() };
 
 export interface IdentityOptions {
   /** The SQL identity store (`new SqlIdentityStore(database)`); without one, sessions live in memory. */
@@ -74,9 +79,8 @@ export function adminIdentity(
     limiter: new LoginRateLimiter(options.loginRateLimits ?? defaultLoginRateLimits),
     totpSecrets: totpSecretCodec(options.secretBox),
     tokenTouches: new TokenTouchThrottle(identity),
-    // TODO(audit): the admin plugin passes the authorization engineer's recorder here once wired; until
-    // then identity changes are not audited.
-    audit: options.audit ?? { record: () => undefined },
+    // startServer passes the audit recorder; only tests run without one.
+    audit: options.audit ?? noAudit,
     cleanupIntervalMs: options.cleanupIntervalMs ?? 10 * 60_000,
     clientAddress: (request) => clientIp(request.raw, options.trustProxy === true) ?? request.ip,
   };

@@ -48,6 +48,8 @@ export function registerDestinationRoutes(app: FastifyInstance, deps: Destinatio
   const { store, destinations, types, manager, audit } = deps;
   const base = '/workspaces/:workspace/destinations';
   const one = { type: 'destination', idParam: 'id' } as const;
+  /** A change and its audit entry as one transaction (without an audit log, just the change). */
+  const atomically = <T>(work: () => Promise<T>): Promise<T> => (audit ? audit.atomically(work) : work());
   const record = async (request: FastifyRequest, action: string, id: string, change: { before?: DestinationRecord; after?: DestinationRecord }) => {
     if (!audit) return;
     await audit.record({
@@ -99,9 +101,13 @@ export function registerDestinationRoutes(app: FastifyInstance, deps: Destinatio
       const given = withoutMasks(input.settings, types.secretSettings(input.type));
       const settings = storedSettings(given, types.validate(input.type, given));
       await checkSources(membership, input.sourceIds);
-      const created = await destinations.createDestination({ workspaceId: membership.workspace.id, ...input, settings });
+      const created = await atomically(async () => {
+        const destination = await destinations.createDestination({ workspaceId: membership.workspace.id, ...input, settings });
+        await record(request, 'destination.create', destination.id, { after: destination });
+        return destination;
+      });
+      // Delivery starts on what has committed.
       await manager.destinationChanged(created.id);
-      await record(request, 'destination.create', created.id, { after: created });
       return reply.code(201).send(destinationJson(created, types));
     },
   );
@@ -129,10 +135,13 @@ export function registerDestinationRoutes(app: FastifyInstance, deps: Destinatio
         settings = storedSettings(merged, types.validate(current.type, merged));
       }
       if (patch.sourceIds !== undefined) await checkSources(membership, patch.sourceIds);
-      const updated = await destinations.updateDestination(current.id, { ...patch, ...(settings ? { settings } : {}) });
-      if (!updated) throw new SluiceError('not_found', `No destination "${current.id}".`);
+      const updated = await atomically(async () => {
+        const changed = await destinations.updateDestination(current.id, { ...patch, ...(settings ? { settings } : {}) });
+        if (!changed) throw new SluiceError('not_found', `No destination "${current.id}".`);
+        await record(request, 'destination.update', current.id, { before: current, after: changed });
+        return changed;
+      });
       await manager.destinationChanged(updated.id, current.sourceIds);
-      await record(request, 'destination.update', current.id, { before: current, after: updated });
       return destinationJson(updated, types);
     },
   );
@@ -142,9 +151,11 @@ export function registerDestinationRoutes(app: FastifyInstance, deps: Destinatio
     { config: { access: { ...write, resource: one } }, schema: { summary: 'Delete a destination', params: workspaceIdParams('id'), response: { 204: { type: 'null' } } } },
     async (request, reply) => {
       const current = authorizedResource<DestinationRecord>(request);
-      await destinations.deleteDestination(current.id);
+      await atomically(async () => {
+        await destinations.deleteDestination(current.id);
+        await record(request, 'destination.delete', current.id, { before: current });
+      });
       await manager.destinationDeleted(current.id, current.sourceIds);
-      await record(request, 'destination.delete', current.id, { before: current });
       return reply.code(204).send();
     },
   );

@@ -86,12 +86,15 @@ export function memberRoutes(app: FastifyInstance, deps: MemberRouteDeps): void 
       const existing = await store.findCredentials(body.email);
       if (!existing && body.password === undefined) throw new SluiceError('invalid_request', '"password" is required to create a new user.');
       const passwordHash = existing ? undefined : await hashPassword(body.password!);
-      const userId = await store
-        .transaction(async (tx) => {
-          const user = existing?.user ?? (await tx.createUser({ email: body.email, passwordHash: passwordHash! }));
-          if ((await tx.membershipsOf(user.id)).some((membership) => membership.workspace.id === workspaceId)) throw new SluiceError('member_exists');
-          await tx.addMember({ workspaceId, userId: user.id, role: body.role, ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) });
-          return user.id;
+      // The password was hashed above: nothing slow runs while the transaction holds the database.
+      const member = await audit
+        .atomically(async () => {
+          const user = existing?.user ?? (await store.createUser({ email: body.email, passwordHash: passwordHash! }));
+          if ((await store.membershipsOf(user.id)).some((membership) => membership.workspace.id === workspaceId)) throw new SluiceError('member_exists');
+          await store.addMember({ workspaceId, userId: user.id, role: body.role, ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) });
+          const added = (await members.findMember(workspaceId, user.id))!;
+          await record(request, 'member.add', user.id, { after: { ...memberJson(added), userCreated: !existing } });
+          return added;
         })
         .catch(async (error: unknown) => {
           // Two additions racing (same email or same member): the loser hits a unique key, which means the same.
@@ -99,8 +102,6 @@ export function memberRoutes(app: FastifyInstance, deps: MemberRouteDeps): void 
           if (!(error instanceof SluiceError) && raced && (await members.findMember(workspaceId, raced.user.id))) throw new SluiceError('member_exists');
           throw error;
         });
-      const member = (await members.findMember(workspaceId, userId))!;
-      await record(request, 'member.add', userId, { after: { ...memberJson(member), userCreated: !existing } });
       return reply.code(201).send(memberJson(member));
     },
   );
@@ -121,11 +122,14 @@ export function memberRoutes(app: FastifyInstance, deps: MemberRouteDeps): void 
       const body = request.body as { role?: Role; sourceIds?: string[] };
       const workspaceId = authorizedMembership(request).workspace.id;
       await checkGrants(workspaceId, body.role ?? before.role, body.sourceIds);
-      const result = await members.updateMember(workspaceId, before.userId, { ...(body.role ? { role: body.role } : {}), ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) });
-      if (result.kind === 'not_found') throw new SluiceError('not_found', `No member "${before.userId}".`);
-      if (result.kind === 'last_owner') throw new SluiceError('last_owner');
-      await record(request, 'member.update', before.userId, { before: memberJson(before), after: memberJson(result.member) });
-      return memberJson(result.member);
+      const updated = await audit.atomically(async () => {
+        const result = await members.updateMember(workspaceId, before.userId, { ...(body.role ? { role: body.role } : {}), ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) });
+        if (result.kind === 'not_found') throw new SluiceError('not_found', `No member "${before.userId}".`);
+        if (result.kind === 'last_owner') throw new SluiceError('last_owner');
+        await record(request, 'member.update', before.userId, { before: memberJson(before), after: memberJson(result.member) });
+        return result.member;
+      });
+      return memberJson(updated);
     },
   );
 
@@ -137,10 +141,12 @@ export function memberRoutes(app: FastifyInstance, deps: MemberRouteDeps): void 
     },
     async (request, reply) => {
       const member = authorizedResource<Member>(request);
-      const result = await members.removeMember(authorizedMembership(request).workspace.id, member.userId);
-      if (result.kind === 'not_found') throw new SluiceError('not_found', `No member "${member.userId}".`);
-      if (result.kind === 'last_owner') throw new SluiceError('last_owner');
-      await record(request, 'member.remove', member.userId, { before: memberJson(member) });
+      await audit.atomically(async () => {
+        const result = await members.removeMember(authorizedMembership(request).workspace.id, member.userId);
+        if (result.kind === 'not_found') throw new SluiceError('not_found', `No member "${member.userId}".`);
+        if (result.kind === 'last_owner') throw new SluiceError('last_owner');
+        await record(request, 'member.remove', member.userId, { before: memberJson(member) });
+      });
       return reply.code(204).send();
     },
   );

@@ -77,18 +77,23 @@ export function registerMfaRoutes(app: FastifyInstance, identity: AdminIdentity)
     const auth = requireSession(request);
     const enrolment = await identity.identity.findTotp(auth.user.id);
     if (enrolment?.enabled) throw new SluiceError('mfa_already_enabled');
-    await checkCode(request, auth, (request.body as { code: string }).code, { enable: true });
+    // The code check enables TOTP; it and the audit entries commit together.
+    await identity.audit.atomically(async () => {
+      await checkCode(request, auth, (request.body as { code: string }).code, { enable: true });
+      await audit(request, auth, 'member.mfa.enable', true);
+    });
     request.log.info({ userId: auth.user.id }, 'TOTP enabled');
-    await audit(request, auth, 'member.mfa.enable', true);
     return { enabled: true };
   });
 
   app.delete('/auth/mfa/totp', { schema: { summary: 'Disable TOTP (needs a current code)', body: codeBody }, config: personal }, async (request) => {
     const auth = requireSession(request);
-    await checkCode(request, auth, (request.body as { code: string }).code);
-    await identity.identity.deleteTotp(auth.user.id);
+    await identity.audit.atomically(async () => {
+      await checkCode(request, auth, (request.body as { code: string }).code);
+      await identity.identity.deleteTotp(auth.user.id);
+      await audit(request, auth, 'member.mfa.disable', false);
+    });
     request.log.info({ userId: auth.user.id }, 'TOTP disabled');
-    await audit(request, auth, 'member.mfa.disable', false);
     return { enabled: false };
   });
 }

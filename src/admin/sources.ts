@@ -69,8 +69,11 @@ export function sourceRoutes(app: FastifyInstance, deps: SourceRouteDeps): void 
     },
     async (request, reply: FastifyReply) => {
       const { name } = request.body as { name: string };
-      const source = await store.createSource({ workspaceId: authorizedMembership(request).workspace.id, name: name.trim() });
-      await record(request, 'source.create', source.id, { after: sourceJson(source) });
+      const source = await audit.atomically(async () => {
+        const created = await store.createSource({ workspaceId: authorizedMembership(request).workspace.id, name: name.trim() });
+        await record(request, 'source.create', created.id, { after: sourceJson(created) });
+        return created;
+      });
       return reply.code(201).send(sourceJson(source));
     },
   );
@@ -98,9 +101,12 @@ export function sourceRoutes(app: FastifyInstance, deps: SourceRouteDeps): void 
     async (request) => {
       const before = authorizedResource<Source>(request);
       const body = request.body as { name?: string; enabled?: boolean };
-      const updated = await store.updateSource(before.id, { ...(body.name === undefined ? {} : { name: body.name.trim() }), ...(body.enabled === undefined ? {} : { enabled: body.enabled }) });
-      if (!updated) throw new SluiceError('not_found', `No source "${before.id}".`);
-      await record(request, 'source.update', before.id, { before: sourceJson(before), after: sourceJson(updated) });
+      const updated = await audit.atomically(async () => {
+        const changed = await store.updateSource(before.id, { ...(body.name === undefined ? {} : { name: body.name.trim() }), ...(body.enabled === undefined ? {} : { enabled: body.enabled }) });
+        if (!changed) throw new SluiceError('not_found', `No source "${before.id}".`);
+        await record(request, 'source.update', before.id, { before: sourceJson(before), after: sourceJson(changed) });
+        return changed;
+      });
       return sourceJson(updated);
     },
   );
@@ -114,9 +120,12 @@ export function sourceRoutes(app: FastifyInstance, deps: SourceRouteDeps): void 
     async (request, reply) => {
       const source = authorizedResource<Source>(request);
       const connected = (await destinations.listDestinations(source.workspaceId)).filter((destination) => destination.sourceIds.includes(source.id));
-      if (!(await store.deleteSource(source.id))) throw new SluiceError('not_found', `No source "${source.id}".`);
+      await audit.atomically(async () => {
+        if (!(await store.deleteSource(source.id))) throw new SluiceError('not_found', `No source "${source.id}".`);
+        await record(request, 'source.delete', source.id, { before: sourceJson(source) });
+      });
+      // Delivery hears of it once the deletion has committed.
       for (const destination of connected) await manager.destinationChanged(destination.id, destination.sourceIds);
-      await record(request, 'source.delete', source.id, { before: sourceJson(source) });
       return reply.code(204).send();
     },
   );
@@ -129,9 +138,12 @@ export function sourceRoutes(app: FastifyInstance, deps: SourceRouteDeps): void 
     },
     async (request) => {
       const before = authorizedResource<Source>(request);
-      const rotated = await store.rotateWriteKey(before.id);
-      if (!rotated) throw new SluiceError('not_found', `No source "${before.id}".`);
-      await record(request, 'source.rotate_write_key', before.id, { before: sourceJson(before), after: sourceJson(rotated) });
+      const rotated = await audit.atomically(async () => {
+        const changed = await store.rotateWriteKey(before.id);
+        if (!changed) throw new SluiceError('not_found', `No source "${before.id}".`);
+        await record(request, 'source.rotate_write_key', before.id, { before: sourceJson(before), after: sourceJson(changed) });
+        return changed;
+      });
       return sourceJson(rotated);
     },
   );

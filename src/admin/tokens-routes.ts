@@ -68,22 +68,25 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
     if (!auth.credential.mfaVerified && (await app.adminAuthorization.requiresMfa(membership.workspace.id))) throw new SluiceError('mfa_required');
     const secret = newApiToken();
     const now = identity.now();
-    const token = await identity.identity.createApiToken({
-      userId: auth.user.id,
-      workspaceId: membership.workspace.id,
-      name: input.name,
-      role,
-      scope,
-      tokenHash: hashSessionToken(secret),
-      expiresAt: input.expiresInDays === undefined ? undefined : new Date(now.getTime() + input.expiresInDays * 86_400_000),
-    });
-    await identity.audit.record({
-      workspaceId: token.workspaceId,
-      actor: auth,
-      action: 'token.create',
-      resource: { type: 'token', id: token.id },
-      after: { name: token.name, role: token.role, scope, userId: token.userId, expiresAt: token.expiresAt ?? null },
-      ip: identity.clientAddress(request),
+    const token = await identity.audit.atomically(async () => {
+      const created = await identity.identity.createApiToken({
+        userId: auth.user.id,
+        workspaceId: membership.workspace.id,
+        name: input.name,
+        role,
+        scope,
+        tokenHash: hashSessionToken(secret),
+        expiresAt: input.expiresInDays === undefined ? undefined : new Date(now.getTime() + input.expiresInDays * 86_400_000),
+      });
+      await identity.audit.record({
+        workspaceId: created.workspaceId,
+        actor: auth,
+        action: 'token.create',
+        resource: { type: 'token', id: created.id },
+        after: { name: created.name, role: created.role, scope, userId: created.userId, expiresAt: created.expiresAt ?? null },
+        ip: identity.clientAddress(request),
+      });
+      return created;
     });
     request.log.info({ userId: auth.user.id, tokenId: token.id, workspaceId: token.workspaceId }, 'API token created');
     return { ...view(token, auth), token: secret };
@@ -91,14 +94,16 @@ export function registerTokenRoutes(app: FastifyInstance, identity: AdminIdentit
 
   async function revoke(request: FastifyRequest, token: ApiToken) {
     const auth = requireAuth(request);
-    await identity.identity.deleteApiToken(token.id);
-    await identity.audit.record({
-      workspaceId: token.workspaceId,
-      actor: auth,
-      action: 'token.revoke',
-      resource: { type: 'token', id: token.id },
-      before: { name: token.name, role: token.role, scope: token.scope, userId: token.userId },
-      ip: identity.clientAddress(request),
+    await identity.audit.atomically(async () => {
+      await identity.identity.deleteApiToken(token.id);
+      await identity.audit.record({
+        workspaceId: token.workspaceId,
+        actor: auth,
+        action: 'token.revoke',
+        resource: { type: 'token', id: token.id },
+        before: { name: token.name, role: token.role, scope: token.scope, userId: token.userId },
+        ip: identity.clientAddress(request),
+      });
     });
     request.log.info({ userId: auth.user.id, tokenId: token.id }, 'API token revoked');
     return { success: true };

@@ -60,20 +60,20 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRouteDeps):
       const auth = requireAuth(request);
       const body = request.body as { slug: string; name: string };
       const exists = () => new SluiceError('workspace_exists', `A workspace "${body.slug}" already exists.`);
-      const created = await store
-        .transaction(async (tx) => {
-          if (await tx.findWorkspaceBySlug(body.slug)) throw exists();
-          const workspace = await tx.createWorkspace({ slug: body.slug, name: body.name.trim() });
-          await tx.addMember({ workspaceId: workspace.id, userId: auth.user.id, role: 'owner' });
-          return workspace;
+      const workspace = await audit
+        .atomically(async () => {
+          if (await store.findWorkspaceBySlug(body.slug)) throw exists();
+          const { id } = await store.createWorkspace({ slug: body.slug, name: body.name.trim() });
+          await store.addMember({ workspaceId: id, userId: auth.user.id, role: 'owner' });
+          const settings = (await workspaces.findWorkspace(id))!;
+          await audit.record({ workspaceId: id, actor: auth, action: 'workspace.create', resource: { type: 'workspace', id }, after: workspaceJson(settings), ip: request.ip });
+          return settings;
         })
         .catch(async (error: unknown) => {
           // Two creations racing for one slug: the loser hits the unique index, which means the same.
           if (!(error instanceof SluiceError) && (await store.findWorkspaceBySlug(body.slug))) throw exists();
           throw error;
         });
-      const workspace = (await workspaces.findWorkspace(created.id))!;
-      await audit.record({ workspaceId: workspace.id, actor: auth, action: 'workspace.create', resource: { type: 'workspace', id: workspace.id }, after: workspaceJson(workspace), ip: request.ip });
       return reply.code(201).send(workspaceJson(workspace));
     },
   );
@@ -97,10 +97,13 @@ export function workspaceRoutes(app: FastifyInstance, deps: WorkspaceRouteDeps):
       if (body.requireMfa === true && auth.credential.kind === 'session' && !auth.credential.mfaVerified) {
         throw new SluiceError('mfa_required', 'Enrol TOTP and log in with it before requiring it from every member.');
       }
-      const before = await workspaces.findWorkspace(id);
-      const after = await workspaces.updateWorkspace(id, { ...(body.name === undefined ? {} : { name: body.name.trim() }), ...(body.requireMfa === undefined ? {} : { requireMfa: body.requireMfa }) });
-      if (!before || !after) throw new SluiceError('not_found');
-      await audit.record({ workspaceId: id, actor: auth, action: 'workspace.update', resource: { type: 'workspace', id }, before: workspaceJson(before), after: workspaceJson(after), ip: request.ip });
+      const after = await audit.atomically(async () => {
+        const before = await workspaces.findWorkspace(id);
+        const changed = await workspaces.updateWorkspace(id, { ...(body.name === undefined ? {} : { name: body.name.trim() }), ...(body.requireMfa === undefined ? {} : { requireMfa: body.requireMfa }) });
+        if (!before || !changed) throw new SluiceError('not_found');
+        await audit.record({ workspaceId: id, actor: auth, action: 'workspace.update', resource: { type: 'workspace', id }, before: workspaceJson(before), after: workspaceJson(changed), ip: request.ip });
+        return changed;
+      });
       return workspaceJson(after);
     },
   );

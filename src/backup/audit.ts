@@ -7,7 +7,7 @@
 import { Kysely } from 'kysely';
 import { openAudit } from '../admin/audit-recorder.js';
 import type { AuditActorKind } from '../control/audit-store.js';
-import { sqliteDialect, type ControlDatabase } from '../control/database.js';
+import { sqliteDialect, unmigratedControlDatabase, type ControlDatabase } from '../control/database.js';
 import type { Database } from '../control/schema.js';
 
 export interface BackupAuditEntry {
@@ -31,13 +31,13 @@ export async function appendBackupAudit(database: ControlDatabase, entry: Backup
 
 /** Opens `storeFile` just long enough to append the entry (no migrations: the file is someone else's). */
 export async function appendBackupAuditToFile(storeFile: string, entry: BackupAuditEntry, warn: (message: string) => void): Promise<void> {
-  const db = new Kysely<Database>({ dialect: sqliteDialect(storeFile).create() });
+  const database = unmigratedControlDatabase(new Kysely<Database>({ dialect: sqliteDialect(storeFile).create() }), storeFile);
   try {
-    await appendBackupAudit({ db, description: storeFile, close: () => db.destroy() }, entry);
+    await appendBackupAudit(database, entry);
   } catch (error) {
     warn(`could not record the audit entry (${(error as Error).message})`);
   } finally {
-    await db.destroy();
+    await database.close();
   }
 }
 

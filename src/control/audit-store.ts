@@ -55,18 +55,32 @@ export interface AuditFilter {
 
 export interface AuditStore {
   append(entry: NewAuditEntry): Promise<AuditEntry>;
+  /**
+   * Runs `work` as one transaction with the entries it appends and the changes it makes through the
+   * other stores of the same database (`ControlDatabase.atomically`): all commit, or none.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   /** Newest first. */
   list(filter: AuditFilter): Promise<AuditEntry[]>;
 }
 
 export class SqlAuditStore implements AuditStore {
-  readonly #db: Kysely<WorkspaceAdminDatabase>;
+  readonly #database: ControlDatabase;
   readonly #now: () => Date;
   #last = { ms: 0, counter: 0 };
 
   constructor(database: ControlDatabase, now: () => Date = () => new Date()) {
-    this.#db = workspaceAdminDb(database);
+    this.#database = database;
     this.#now = now;
+  }
+
+  /** Read per query: the caller's transaction when there is one (database.ts). */
+  get #db(): Kysely<WorkspaceAdminDatabase> {
+    return workspaceAdminDb(this.#database);
+  }
+
+  atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.#database.atomically(work);
   }
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {

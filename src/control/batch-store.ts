@@ -12,10 +12,15 @@ import type { DeliveryBatchTable } from './destination-tables.js';
 import type { Database } from './schema.js';
 
 export class SqlBatchStore implements BatchStore {
-  readonly #db: Kysely<Database>;
+  readonly #database: ControlDatabase;
 
   constructor(database: ControlDatabase) {
-    this.#db = database.db;
+    this.#database = database;
+  }
+
+  /** Read per query: the caller's transaction when there is one (database.ts). */
+  get #db(): Kysely<Database> {
+    return this.#database.db;
   }
 
   /**

@@ -4,12 +4,14 @@
  * embedded default; a PostgreSQL factory can be added beside `sqliteDialect` without touching any caller.
  *
  * `ControlDatabase` is an opaque handle for src/control modules (the MetadataStore, the delivery
- * engineer's destination store) to share one connection; code outside src/control only passes it along.
+ * engineer's destination store) to share one connection; code outside src/control only passes it along,
+ * or wraps several stores' changes in `atomically` (a change and its audit entry commit together).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Dialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Dialect, type Transaction } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -46,8 +48,24 @@ export function sqliteDialect(file: string): DialectFactory {
 }
 
 export interface ControlDatabase {
+  /**
+   * What a store queries: inside `atomically`, that call's transaction; anywhere else the shared
+   * connection. Read it for every query, never keep it: a kept root handle used inside a transaction
+   * would wait for the connection the transaction holds.
+   */
   readonly db: Kysely<Database>;
   readonly description: string;
+  /**
+   * Runs `work` as one transaction: every store query made from it (through `db`) commits together, or
+   * none does when it throws. Called inside another `atomically`, it joins that one.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `effect` once the transaction `work` runs in has committed (at once, outside any); never after
+   * a rollback. The same function registered twice in one transaction runs once. For what must not see
+   * uncommitted rows, e.g. the write-key cache reloading.
+   */
+  afterCommit(effect: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,5 +83,68 @@ export async function openControlDatabase(factory: DialectFactory): Promise<Cont
     await db.destroy();
     throw error;
   }
-  return { db, description: factory.description, close: () => db.destroy() };
+  return new TransactionScopedDatabase(db, factory.description);
+}
+
+/** A handle on an open database without migrating it (a restored file that is not ours to change). */
+export function unmigratedControlDatabase(db: Kysely<Database>, description: string): ControlDatabase {
+  return new TransactionScopedDatabase(db, description);
+}
+
+/** The transaction `atomically` opened, seen by everything that runs inside its `work`. */
+interface TransactionScope {
+  readonly transaction: Transaction<Database>;
+  readonly afterCommit: Set<() => Promise<void>>;
+  /** Set once the transaction has ended: work that outlives it (a stray promise) gets the root again. */
+  ended: boolean;
+}
+
+/**
+ * Transactions carried by the async context rather than passed around, so a store's methods join the
+ * caller's transaction without a parameter on every interface (and without leaking Kysely types).
+ */
+class TransactionScopedDatabase implements ControlDatabase {
+  readonly #root: Kysely<Database>;
+  readonly #scope = new AsyncLocalStorage<TransactionScope>();
+  readonly description: string;
+
+  constructor(root: Kysely<Database>, description: string) {
+    this.#root = root;
+    this.description = description;
+  }
+
+  get db(): Kysely<Database> {
+    return this.#openScope()?.transaction ?? this.#root;
+  }
+
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#openScope()) return work();
+    let scope: TransactionScope | undefined;
+    try {
+      const result = await this.#root.transaction().execute((transaction) => {
+        scope = { transaction, afterCommit: new Set(), ended: false };
+        return this.#scope.run(scope, work);
+      });
+      scope!.ended = true;
+      for (const effect of scope!.afterCommit) await effect();
+      return result;
+    } finally {
+      if (scope) scope.ended = true;
+    }
+  }
+
+  async afterCommit(effect: () => Promise<void>): Promise<void> {
+    const scope = this.#openScope();
+    if (scope) scope.afterCommit.add(effect);
+    else await effect();
+  }
+
+  close(): Promise<void> {
+    return this.#root.destroy();
+  }
+
+  #openScope(): TransactionScope | undefined {
+    const scope = this.#scope.getStore();
+    return scope && !scope.ended ? scope : undefined;
+  }
 }

@@ -15,12 +15,17 @@ import { newId } from './ids.js';
 import type { Database } from './schema.js';
 
 export class SqlDestinationStore implements DestinationStore {
-  readonly #db: Kysely<Database>;
+  readonly #database: ControlDatabase;
   readonly #secrets: SecretBox | undefined;
 
   constructor(database: ControlDatabase) {
-    this.#db = database.db;
+    this.#database = database;
     this.#secrets = secretBoxOf(database);
+  }
+
+  /** Read per query: the caller's transaction when there is one (database.ts). */
+  get #db(): Kysely<Database> {
+    return this.#database.db;
   }
 
   async createDestination(input: NewDestination): Promise<DestinationRecord> {
@@ -36,7 +41,8 @@ export class SqlDestinationStore implements DestinationStore {
       updated_at: now,
     };
     const sourceIds = unique(input.sourceIds);
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#database.atomically(async () => {
+      const trx = this.#db;
       await trx.insertInto('destinations').values(row).execute();
       if (sourceIds.length > 0) {
         await trx.insertInto('destination_sources').values(sourceIds.map((sourceId) => ({ destination_id: row.id, source_id: sourceId }))).execute();
@@ -61,7 +67,8 @@ export class SqlDestinationStore implements DestinationStore {
   }
 
   async updateDestination(id: string, changes: DestinationChanges): Promise<DestinationRecord | undefined> {
-    const found = await this.#db.transaction().execute(async (trx) => {
+    const found = await this.#database.atomically(async () => {
+      const trx = this.#db;
       const update: Partial<DestinationTable> = { updated_at: new Date().toISOString() };
       if (changes.name !== undefined) update.name = changes.name;
       if (changes.settings !== undefined) {
@@ -84,7 +91,8 @@ export class SqlDestinationStore implements DestinationStore {
   }
 
   async deleteDestination(id: string): Promise<boolean> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.#database.atomically(async () => {
+      const trx = this.#db;
       // Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite enforces only when the
       // connection turned foreign keys on.
       await trx.deleteFrom('delivery_batches').where('destination_id', '=', id).execute();

@@ -30,10 +30,15 @@ const toApiToken = (row: Selectable<ApiTokenTable>): ApiToken => ({
 });
 
 export class SqlIdentityStore implements IdentityStore {
-  readonly #db: Kysely<IdentityDatabase>;
+  readonly #database: ControlDatabase;
 
   constructor(database: ControlDatabase) {
-    this.#db = database.db as unknown as Kysely<IdentityDatabase>;
+    this.#database = database;
+  }
+
+  /** Read per query: the caller's transaction when there is one (database.ts). */
+  get #db(): Kysely<IdentityDatabase> {
+    return this.#database.db as unknown as Kysely<IdentityDatabase>;
   }
 
   async createSession(input: { userId: string; tokenHash: string; expiresAt: Date; mfaVerified: boolean }): Promise<IdentitySession> {
@@ -97,7 +102,8 @@ export class SqlIdentityStore implements IdentityStore {
   }
 
   async startTotp(userId: string, sealedSecret: string): Promise<boolean> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.#database.atomically(async () => {
+      const trx = this.#db;
       const existing = await trx.selectFrom('user_totp').select('enabled').where('user_id', '=', userId).executeTakeFirst();
       if (existing?.enabled) return false;
       await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();

@@ -29,10 +29,15 @@ export interface MembershipStore {
 }
 
 export class SqlMembershipStore implements MembershipStore {
-  readonly #db: Kysely<WorkspaceAdminDatabase>;
+  readonly #database: ControlDatabase;
 
   constructor(database: ControlDatabase) {
-    this.#db = workspaceAdminDb(database);
+    this.#database = database;
+  }
+
+  /** Read per query: the caller's transaction when there is one (database.ts). */
+  get #db(): Kysely<WorkspaceAdminDatabase> {
+    return workspaceAdminDb(this.#database);
   }
 
   listMembers(workspaceId: string): Promise<Member[]> {
@@ -44,7 +49,8 @@ export class SqlMembershipStore implements MembershipStore {
   }
 
   updateMember(workspaceId: string, userId: string, changes: { role?: Role; sourceIds?: readonly string[] }): Promise<MemberChangeResult> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.#database.atomically(async () => {
+      const trx = this.#db;
       const current = (await membersOf(trx, workspaceId, userId))[0];
       if (!current) return { kind: 'not_found' } as const;
       const role = changes.role ?? current.role;
@@ -65,7 +71,8 @@ export class SqlMembershipStore implements MembershipStore {
   }
 
   removeMember(workspaceId: string, userId: string): Promise<{ kind: 'removed'; member: Member } | { kind: 'not_found' } | { kind: 'last_owner' }> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.#database.atomically(async () => {
+      const trx = this.#db;
       const member = (await membersOf(trx, workspaceId, userId))[0];
       if (!member) return { kind: 'not_found' } as const;
       if (member.role === 'owner' && (await ownerCount(trx, workspaceId)) <= 1) return { kind: 'last_owner' } as const;

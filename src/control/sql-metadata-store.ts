@@ -1,8 +1,9 @@
 /**
  * `MetadataStore` over Kysely: the one place SQL for workspaces, users, memberships, sources and
- * sessions is written. Works on any Kysely dialect (see database.ts). Inside `transaction()` the same
- * class runs on the transaction; the write-key cache is reloaded only after the outermost commit, so the
- * Tracking API never sees a source that was rolled back.
+ * sessions is written. Works on any Kysely dialect (see database.ts). Inside `transaction()` (or any
+ * `ControlDatabase.atomically`, e.g. a change and its audit entry) every query joins the caller's
+ * transaction; the write-key cache is reloaded only after the commit, so the Tracking API never sees a
+ * source that was rolled back.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ControlDatabase } from './database.js';
@@ -26,24 +27,23 @@ const toSource = (row: Selectable<SourceTable>): Source => ({
 const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 export class SqlMetadataStore implements MetadataStore {
-  readonly #db: Kysely<Database>;
-  readonly #cache: WriteKeyCache;
-  /** Set inside a transaction: marks that sources changed, so the cache reloads after commit. */
-  readonly #pending: { sourcesChanged: boolean } | undefined;
-  readonly #close: () => Promise<void>;
+  readonly #database: ControlDatabase;
+  readonly #cache = new WriteKeyCache();
 
-  private constructor(db: Kysely<Database>, cache: WriteKeyCache, close: () => Promise<void>, pending?: { sourcesChanged: boolean }) {
-    this.#db = db;
-    this.#cache = cache;
-    this.#close = close;
-    this.#pending = pending;
+  private constructor(database: ControlDatabase) {
+    this.#database = database;
   }
 
   /** Builds the store on an open database and fills the write-key cache. */
   static async open(database: ControlDatabase): Promise<SqlMetadataStore> {
-    const store = new SqlMetadataStore(database.db, new WriteKeyCache(), () => database.close());
+    const store = new SqlMetadataStore(database);
     await store.#reloadCache();
     return store;
+  }
+
+  /** Read per query: the caller's transaction when there is one (database.ts). */
+  get #db(): Kysely<Database> {
+    return this.#database.db;
   }
 
   get sourceDirectory(): WriteKeyCache {
@@ -83,8 +83,8 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async addMember(input: { workspaceId: string; userId: string; role: Role; sourceIds?: readonly string[] }): Promise<void> {
-    await this.#transaction(async (store) => {
-      const db = store.#db;
+    await this.#database.atomically(async () => {
+      const db = this.#db;
       await db.insertInto('memberships').values({ workspace_id: input.workspaceId, user_id: input.userId, role: input.role }).execute();
       for (const sourceId of input.sourceIds ?? []) {
         await db.insertInto('membership_sources').values({ workspace_id: input.workspaceId, user_id: input.userId, source_id: sourceId }).execute();
@@ -158,17 +158,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   transaction<T>(work: (store: MetadataStore) => Promise<T>): Promise<T> {
-    return this.#transaction(work);
-  }
-
-  async #transaction<T>(work: (store: SqlMetadataStore) => Promise<T>): Promise<T> {
-    if (this.#pending) return work(this); // already inside one: join it
-    const pending = { sourcesChanged: false };
-    const result = await this.#db
-      .transaction()
-      .execute((trx) => work(new SqlMetadataStore(trx, this.#cache, () => Promise.reject(new Error('close() inside a transaction')), pending)));
-    if (pending.sourcesChanged) await this.#reloadCache();
-    return result;
+    return this.#database.atomically(() => work(this));
   }
 
   async isReachable(): Promise<boolean> {
@@ -181,17 +171,18 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
-    await this.#close();
+    await this.#database.close();
   }
 
-  async #sourcesChanged(): Promise<void> {
-    if (this.#pending) this.#pending.sourcesChanged = true;
-    else await this.#reloadCache();
+  /** Reloads the cache now, or after the commit of the transaction this runs in (once per transaction). */
+  #sourcesChanged(): Promise<void> {
+    return this.#database.afterCommit(this.#reloadCache);
   }
 
-  async #reloadCache(): Promise<void> {
+  /** A field, not a method: one identity, so a transaction that changes several sources reloads once. */
+  readonly #reloadCache = async (): Promise<void> => {
     const ticket = this.#cache.beginRead();
     const rows = await this.#db.selectFrom('sources').select(['id', 'workspace_id', 'write_key', 'enabled']).execute();
     this.#cache.replaceAll(ticket, rows.map((row) => ({ writeKey: row.write_key, sourceId: row.id, workspaceId: row.workspace_id, enabled: Boolean(row.enabled) })));
-  }
+  };
 }

@@ -20,10 +20,15 @@ export interface WorkspaceAdminStore {
 }
 
 export class SqlWorkspaceAdminStore implements WorkspaceAdminStore {
-  readonly #db: Kysely<WorkspaceAdminDatabase>;
+  readonly #database: ControlDatabase;
 
   constructor(database: ControlDatabase) {
-    this.#db = workspaceAdminDb(database);
+    this.#database = database;
+  }
+
+  /** Read per query: the caller's transaction when there is one (database.ts). */
+  get #db(): Kysely<WorkspaceAdminDatabase> {
+    return workspaceAdminDb(this.#database);
   }
 
   async findWorkspace(id: string): Promise<WorkspaceSettings | undefined> {

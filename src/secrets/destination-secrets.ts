@@ -9,21 +9,20 @@
  * A binding rather than a constructor argument so the stores built by other parts (delivery's
  * composition root) need no change. Never: logs a setting value.
  */
-import type { Kysely } from 'kysely';
 import type { ControlDatabase } from '../control/database.js';
-import type { Database } from '../control/schema.js';
 import { getDestinationType } from '../destinations/registry.js';
 import { SecretBox, SecretDecryptionError } from './secret-box.js';
 
-const boxes = new WeakMap<Kysely<Database>, SecretBox>();
+// Keyed by the handle, not by `database.db`: inside a transaction that is the transaction, not the database.
+const boxes = new WeakMap<ControlDatabase, SecretBox>();
 
 export function bindSecretBox(database: ControlDatabase, box: SecretBox): void {
-  boxes.set(database.db, box);
+  boxes.set(database, box);
 }
 
 /** The box bound to this database, if any (tests and tools that open a store bare get none). */
 export function secretBoxOf(database: ControlDatabase): SecretBox | undefined {
-  return boxes.get(database.db);
+  return boxes.get(database);
 }
 
 /** The setting names of `type` that are kept encrypted. */
