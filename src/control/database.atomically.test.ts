@@ -1,9 +1,10 @@
 /**
  * `ControlDatabase.atomically` over the real SQLite store: the stores' queries made inside it commit
  * or roll back together, nested calls join, post-commit effects run only after a commit, queries from
- * elsewhere wait for the transaction instead of seeing its rows (or deadlocking), and work that
- * outlives a transaction falls back to the shared connection.
+ * elsewhere wait for the transaction instead of seeing its rows (or deadlocking), work that outlives a
+ * transaction falls back to the shared connection, and promises are tracked only while one is open.
  */
+import { executionAsyncId } from 'node:async_hooks';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,15 @@ const entry = (workspaceId: string, id: string): NewAuditEntry => ({
 });
 
 class Planned extends Error {}
+
+/**
+ * The async id a promise continuation runs under: 0 unless promise hooks are on (which an enabled
+ * AsyncLocalStorage turns on in Node 20, making every await cost more).
+ */
+async function promiseContinuationAsyncId(): Promise<number> {
+  await null;
+  return executionAsyncId();
+}
 
 describe('ControlDatabase.atomically', () => {
   it("commits one store's change and another's entry together, or neither", async () => {
@@ -143,5 +153,20 @@ describe('ControlDatabase.atomically', () => {
 
     const committed = await plane.database.atomically(() => plane.store.createSource({ workspaceId: workspace.id, name: 'committed' }));
     expect(plane.store.sourceDirectory.lookup(committed.writeKey)).toMatchObject({ sourceId: committed.id, enabled: true });
+  });
+
+  it('tracks promises only while a transaction is open (the ingest path pays nothing afterwards)', async () => {
+    const { plane, workspace } = await fresh();
+    expect(await promiseContinuationAsyncId()).toBe(0);
+    let inside = 0;
+    await plane.database.atomically(async () => {
+      await plane.store.createSource({ workspaceId: workspace.id, name: 'tracked' });
+      inside = await promiseContinuationAsyncId();
+    });
+    expect(inside).toBeGreaterThan(0);
+    expect(await promiseContinuationAsyncId()).toBe(0);
+
+    await expect(plane.database.atomically(() => Promise.reject(new Planned()))).rejects.toBeInstanceOf(Planned);
+    expect(await promiseContinuationAsyncId()).toBe(0);
   });
 });
